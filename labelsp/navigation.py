@@ -1,0 +1,57 @@
+"""The main navigation of the header: what each role may reach, in order."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from labelsp.accounts.enums import Role
+
+
+@dataclass
+class NavItem:
+    label: str
+    url: str
+    # Sections (a service, a network) stay highlighted on their sub-pages; the dashboard only on itself.
+    section: bool = True
+
+    current: bool = False
+
+    def is_current(self, path: str) -> bool:
+        return path == self.url or (self.section and path.startswith(self.url))
+
+
+def nav_items(request) -> list[NavItem]:
+    items = _items_for(request)
+    for item in items:
+        item.current = item.is_current(request.path)
+    return items
+
+
+def _items_for(request) -> list[NavItem]:
+    if not request.user.is_authenticated:
+        return [NavItem(_("Accueil"), reverse("home"), section=False)]
+    items = [NavItem(_("Tableau de bord"), reverse("accounts:dashboard"), section=False)]
+    membership = request.membership
+    if membership is not None:
+        role = Role(membership.role)
+        if role == Role.CANDIDATE:
+            items.append(
+                NavItem(_("Mon service"), reverse("candidates:local_service_detail", args=[membership.local_service_id]))
+            )
+        elif role == Role.CENTRAL:
+            items.append(
+                NavItem(
+                    _("Mon réseau"), reverse("candidates:central_service_detail", args=[membership.central_service_id])
+                )
+            )
+        elif role in (Role.AUDITOR, Role.CB_MANAGER):
+            items.append(
+                NavItem(
+                    _("Mon organisme"),
+                    reverse("registry:certification_body_detail", args=[membership.certification_body_id]),
+                )
+            )
+    if request.user.is_staff:
+        items.append(NavItem(_("Administration"), reverse("admin:index")))
+    return items

@@ -1,0 +1,25 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from labelsp import views
+
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Services Publics + — administration DITP"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sante/", views.health, name="health"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("compte/", include("allauth.urls")),
+    path("espace/", include("labelsp.accounts.urls")),
+    path("services/", include("candidates.urls")),
+    path("organismes/", include("registry.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "labelsp.views.page_not_found"
+handler500 = "labelsp.views.server_error"
+handler403 = "labelsp.views.permission_denied"

@@ -1,0 +1,26 @@
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _isolate(settings, tmp_path):
+    """Each test starts with an empty cache (rate limits) and its own private media folder."""
+    cache.clear()
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.MEDIA_ROOT = settings.PRIVATE_MEDIA_ROOT
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def login(client):
+    """Log `user` in, with a second factor already set up when the role requires one."""
+    from tests.accounts.factories import give_totp
+
+    def _login(user):
+        if user.requires_mfa:
+            give_totp(user)
+        client.force_login(user)
+        return client
+
+    return _login
