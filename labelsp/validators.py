@@ -22,12 +22,12 @@ def luhn_is_valid(digits: str) -> bool:
 
 
 def siret_is_valid(value: str) -> bool:
-    """A SIRET is 14 digits whose Luhn checksum holds (La Poste: digit sum multiple of 5)."""
+    """A SIRET is 14 digits whose Luhn checksum holds; La Poste's offices use a digit sum multiple of 5."""
     if not re.fullmatch(r"\d{14}", value or ""):
         return False
-    if value.startswith(_LA_POSTE_SIREN):
-        return sum(int(c) for c in value) % 5 == 0
-    return luhn_is_valid(value)
+    if luhn_is_valid(value):
+        return True
+    return value.startswith(_LA_POSTE_SIREN) and sum(int(c) for c in value) % 5 == 0
 
 
 def validate_siret(value: str) -> None:

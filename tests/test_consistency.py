@@ -1,0 +1,33 @@
+"""Meta-tests: project-wide rules that are easy to forget when adding a model or a page."""
+
+import pytest
+from django.apps import apps
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import registered_models
+
+OUR_APPS = {"accounts", "candidates", "audits", "surveys", "decisions", "registry"}
+
+
+def _business_models():
+    for model in apps.get_models():
+        if model._meta.app_label not in OUR_APPS:
+            continue
+        if issubclass(model, UserObjectPermissionBase | GroupObjectPermissionBase):
+            continue  # permission rows, managed by the membership services
+        if model.__name__.startswith("Historical"):
+            continue
+        yield model
+
+
+@pytest.mark.parametrize("model", list(_business_models()), ids=lambda m: m._meta.label)
+def test_every_business_model_keeps_its_history(model):
+    assert model in registered_models.values() or hasattr(model, "history"), model
+
+
+def test_there_are_business_models_to_check():
+    assert len(list(_business_models())) >= 6
+
+
+@pytest.mark.parametrize("model", list(_business_models()), ids=lambda m: m._meta.label)
+def test_every_business_model_has_a_french_verbose_name(model):
+    assert "verbose_name" in model._meta.original_attrs, f"{model} needs a verbose_name (shown in the admin)"
