@@ -8,7 +8,16 @@ class SiteInline(admin.TabularInline):
     model = Site
     extra = 0
     can_delete = False
-    fields = ("name", "kind", "street", "postal_code", "city", "departement", "agents_in_contact", "is_active")
+    fields = (
+        "name",
+        "kind",
+        "street",
+        "postal_code",
+        "city",
+        "departement",
+        "agents_in_contact",
+        "is_active",
+    )
 
 
 @admin.register(CentralService)

@@ -80,7 +80,9 @@ class LocalService(AddressFields):
         verbose_name_plural = _("services publics locaux")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(name="localservice_kind_valid", condition=Q(kind__in=LocalServiceKind.values)),
+            models.CheckConstraint(
+                name="localservice_kind_valid", condition=Q(kind__in=LocalServiceKind.values)
+            ),
         ]
         indexes = [models.Index(fields=["departement"]), models.Index(fields=["region"])]
 

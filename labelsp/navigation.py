@@ -37,12 +37,16 @@ def _items_for(request) -> list[NavItem]:
         role = Role(membership.role)
         if role == Role.CANDIDATE:
             items.append(
-                NavItem(_("Mon service"), reverse("candidates:local_service_detail", args=[membership.local_service_id]))
+                NavItem(
+                    _("Mon service"),
+                    reverse("candidates:local_service_detail", args=[membership.local_service_id]),
+                )
             )
         elif role == Role.CENTRAL:
             items.append(
                 NavItem(
-                    _("Mon réseau"), reverse("candidates:central_service_detail", args=[membership.central_service_id])
+                    _("Mon réseau"),
+                    reverse("candidates:central_service_detail", args=[membership.central_service_id]),
                 )
             )
         elif role in (Role.AUDITOR, Role.CB_MANAGER):

@@ -35,7 +35,9 @@ def validate_siret(value: str) -> None:
         raise ValidationError(_("Le SIRET compte exactement 14 chiffres, sans espace."), code="siret_format")
     if not siret_is_valid(value):
         raise ValidationError(
-            _("Ce SIRET n’est pas valide (clé de contrôle incorrecte) : vérifiez-le sur l’annuaire des entreprises."),
+            _(
+                "Ce SIRET n’est pas valide (clé de contrôle incorrecte) : vérifiez-le sur l’annuaire des entreprises."
+            ),
             code="siret_checksum",
         )
 

@@ -24,7 +24,9 @@ def health(request):
     except Exception:  # any database failure makes the instance unready
         database = "unavailable"
     status = 200 if database == "ok" else 503
-    return JsonResponse({"status": "ok" if status == 200 else "degraded", "database": database}, status=status)
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "degraded", "database": database}, status=status
+    )
 
 
 @login_not_required

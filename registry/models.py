@@ -20,7 +20,9 @@ class CertificationBodyQuerySet(models.QuerySet):
         """Bodies whose habilitation is active on `on` (today by default): the only ones candidates may choose."""
         on = on or timezone.localdate()
         return self.filter(
-            habilitation_status=HabilitationStatus.ACTIVE, habilitation_start__lte=on, habilitation_end__gte=on
+            habilitation_status=HabilitationStatus.ACTIVE,
+            habilitation_start__lte=on,
+            habilitation_end__gte=on,
         )
 
     def for_user(self, user):
@@ -45,9 +47,14 @@ class CertificationBody(models.Model):
     habilitation_start = models.DateField(_("début d’habilitation"))
     habilitation_end = models.DateField(_("fin d’habilitation"))
     habilitation_status = models.CharField(
-        _("statut d’habilitation"), max_length=20, choices=HabilitationStatus.choices, default=HabilitationStatus.ACTIVE
+        _("statut d’habilitation"),
+        max_length=20,
+        choices=HabilitationStatus.choices,
+        default=HabilitationStatus.ACTIVE,
     )
-    engagement_contract_signed_on = models.DateField(_("contrat d’engagement signé le"), null=True, blank=True)
+    engagement_contract_signed_on = models.DateField(
+        _("contrat d’engagement signé le"), null=True, blank=True
+    )
     contact_email = models.EmailField(_("adresse de contact"), blank=True)
     city = models.CharField(_("ville du siège"), max_length=100, blank=True)
 

@@ -16,7 +16,9 @@ def habilitation_end(start: datetime.date) -> datetime.date:
     return start + relativedelta(years=HABILITATION_YEARS) - datetime.timedelta(days=1)
 
 
-def habilitation_is_active(*, status: str, start: datetime.date, end: datetime.date, on: datetime.date) -> bool:
+def habilitation_is_active(
+    *, status: str, start: datetime.date, end: datetime.date, on: datetime.date
+) -> bool:
     from registry.enums import HabilitationStatus
 
     return status == HabilitationStatus.ACTIVE and start <= on <= end

@@ -40,16 +40,37 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(SimpleHistoryAdmin):
-    list_display = ("user", "role", "local_service", "central_service", "certification_body", "created_at", "revoked_at")
+    list_display = (
+        "user",
+        "role",
+        "local_service",
+        "central_service",
+        "certification_body",
+        "created_at",
+        "revoked_at",
+    )
     list_filter = ("role",)
-    search_fields = ("user__email", "local_service__name", "central_service__name", "certification_body__name")
+    search_fields = (
+        "user__email",
+        "local_service__name",
+        "central_service__name",
+        "certification_body__name",
+    )
     autocomplete_fields = ("user", "local_service", "central_service", "certification_body")
     actions = ["revoke"]
 
     def get_readonly_fields(self, request, obj=None):
         # A membership is never edited: it is granted, then revoked.
         if obj is not None:
-            return ("user", "role", "local_service", "central_service", "certification_body", "created_at", "revoked_at")
+            return (
+                "user",
+                "role",
+                "local_service",
+                "central_service",
+                "certification_body",
+                "created_at",
+                "revoked_at",
+            )
         return ("created_at", "revoked_at")
 
     def has_delete_permission(self, request, obj=None):

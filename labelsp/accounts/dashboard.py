@@ -51,7 +51,9 @@ def build_dashboard(membership) -> Dashboard:
 
 
 def _local_service(membership) -> Dashboard:
-    service = LocalService.objects.with_site_figures().select_related("parent").get(pk=membership.local_service_id)
+    service = (
+        LocalService.objects.with_site_figures().select_related("parent").get(pk=membership.local_service_id)
+    )
     actions = []
     if service.site_count == 0:
         actions.append(
@@ -85,14 +87,18 @@ def _local_service(membership) -> Dashboard:
             ),
         )
     )
-    return Dashboard(template="accounts/dashboard/_local_service.html", actions=actions, context={"service": service})
+    return Dashboard(
+        template="accounts/dashboard/_local_service.html", actions=actions, context={"service": service}
+    )
 
 
 def _central_service(membership) -> Dashboard:
     central = CentralService.objects.get(pk=membership.central_service_id)
     locals_qs = central.local_services.all()
     local_count = locals_qs.count()
-    without_staff = locals_qs.exclude(memberships__revoked_at__isnull=True, memberships__role=Role.CANDIDATE).count()
+    without_staff = locals_qs.exclude(
+        memberships__revoked_at__isnull=True, memberships__role=Role.CANDIDATE
+    ).count()
     actions = []
     if local_count == 0:
         actions.append(
@@ -111,7 +117,9 @@ def _central_service(membership) -> Dashboard:
                     without_staff,
                 )
                 % {"count": without_staff},
-                description=_("Chaque service local audité déposera son propre dossier dans la même campagne (§3.9.2)."),
+                description=_(
+                    "Chaque service local audité déposera son propre dossier dans la même campagne (§3.9.2)."
+                ),
                 url=reverse("candidates:central_service_detail", args=[central.pk]),
                 link_label=_("Voir le réseau"),
                 level="warning",
@@ -125,7 +133,9 @@ def _central_service(membership) -> Dashboard:
 
 
 def _auditor(membership) -> Dashboard:
-    return Dashboard(template="accounts/dashboard/_auditor.html", context={"body": membership.certification_body})
+    return Dashboard(
+        template="accounts/dashboard/_auditor.html", context={"body": membership.certification_body}
+    )
 
 
 def _cb_manager(membership) -> Dashboard:
@@ -173,11 +183,16 @@ def _cb_manager(membership) -> Dashboard:
 def _ditp(membership) -> Dashboard:
     today = timezone.localdate()
     bodies = list(CertificationBody.objects.order_by("habilitation_end"))
-    ending = [b for b in bodies if b.habilitation_is_active(today) and b.habilitation_end - today <= HABILITATION_WARNING]
+    ending = [
+        b
+        for b in bodies
+        if b.habilitation_is_active(today) and b.habilitation_end - today <= HABILITATION_WARNING
+    ]
     actions = [
         Action(
             title=_("Habilitation de %(name)s à renouveler") % {"name": body.name},
-            description=_("Elle prend fin le %(date)s.") % {"date": body.habilitation_end.strftime("%d/%m/%Y")},
+            description=_("Elle prend fin le %(date)s.")
+            % {"date": body.habilitation_end.strftime("%d/%m/%Y")},
             url=reverse("registry:certification_body_detail", args=[body.pk]),
             link_label=_("Voir l’organisme"),
             level="warning",

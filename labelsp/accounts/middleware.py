@@ -22,7 +22,8 @@ class ActiveMembershipMiddleware:
             request.memberships = list(request.user.memberships.active().with_organisations())
             chosen = request.session.get(SESSION_KEY)
             request.membership = next(
-                (m for m in request.memberships if m.pk == chosen), request.memberships[0] if request.memberships else None
+                (m for m in request.memberships if m.pk == chosen),
+                request.memberships[0] if request.memberships else None,
             )
         return self.get_response(request)
 

@@ -73,7 +73,9 @@ class Membership(models.Model):
     A person may hold several memberships and switch between them. A membership is revoked, never deleted.
     """
 
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("personne"))
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("personne")
+    )
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
     local_service = models.ForeignKey(
         "candidates.LocalService",

@@ -22,6 +22,8 @@ def memberships(request):
 def switch_membership(request, pk):
     membership = get_object_or_404(request.user.memberships.active(), pk=pk)
     services.membership_activate(request=request, membership=membership)
-    messages.success(request, _("Vous agissez désormais en tant que : %(membership)s.") % {"membership": membership})
+    messages.success(
+        request, _("Vous agissez désormais en tant que : %(membership)s.") % {"membership": membership}
+    )
     # Back to the dashboard: the page the user came from may be outside the new role's scope.
     return redirect("accounts:dashboard")

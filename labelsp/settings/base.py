@@ -112,7 +112,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=env("DB_CONN_MAX_AGE", 0, cast=int)
+        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env("DB_CONN_MAX_AGE", 0, cast=int),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -149,6 +150,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Services Publics +] "
+ACCOUNT_ADAPTER = "labelsp.accounts.adapter.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -213,7 +215,10 @@ EMAIL_PORT = env("EMAIL_PORT", 25, cast=int)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env("EMAIL_USE_TLS", False, cast=bool)
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Services Publics + <ne-pas-repondre@label-servicespublicsplus.example>")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "sent-emails"))  # with the filebased backend
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", "Services Publics + <ne-pas-repondre@label-servicespublicsplus.example>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SESSION_COOKIE_HTTPONLY = True

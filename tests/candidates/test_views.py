@@ -1,7 +1,6 @@
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 from django.urls import reverse
 
 from labelsp.accounts.enums import Role
@@ -36,14 +35,16 @@ def test_network_page_has_a_constant_number_of_queries(login):
     small_count = _queries(client, reverse("candidates:central_service_detail", args=[small.pk]))
     client = login(large_user)
     large_count = _queries(client, reverse("candidates:central_service_detail", args=[large.pk]))
-    assert len(small_count) == len(large_count), "\n".join(small_count + ["---"] + large_count)
+    assert len(small_count) == len(large_count), "\n".join([*small_count, "---", *large_count])
     assert len(large_count) == 7
 
 
 def test_network_page_filters(login):
     central, user = _network(0)
     LocalServiceFactory(parent=central, name="CAF du Rhône", city="Lyon", departement="69")
-    LocalServiceFactory(parent=central, name="CAF de la Gironde", city="Bordeaux", departement="33", postal_code="33000")
+    LocalServiceFactory(
+        parent=central, name="CAF de la Gironde", city="Bordeaux", departement="33", postal_code="33000"
+    )
     client = login(user)
     url = reverse("candidates:central_service_detail", args=[central.pk])
 
