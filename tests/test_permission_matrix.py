@@ -46,10 +46,10 @@ PERSONAS = [
 LOGIN = "login"  # a redirect to the login page
 
 # Names served without login, by design.
-PUBLIC = {"home", "health", "set_language"}
+PUBLIC = {"home", "health", "set_language", "proconnect_login", "proconnect_callback"}
 # URL namespaces / name prefixes owned by third-party apps, tested in their own files
 # (tests/accounts/test_auth_flows.py, test_proconnect.py); the admin is in this matrix below.
-THIRD_PARTY_PREFIXES = ("account_", "mfa_", "socialaccount_", "proconnect_", "admin:")
+THIRD_PARTY_PREFIXES = ("account_", "mfa_", "socialaccount_", "admin:")
 
 
 class World:
@@ -117,6 +117,8 @@ MATRIX = {
         url=lambda w: reverse("registry:certification_body_detail", args=[w.body.pk]),
         expect={ANONYMOUS: LOGIN, **NOT_FOUND_BUT(AUDITOR, CB_MANAGER, DITP)},
     ),
+    # Ends the local session (and the ProConnect one when there is one): any logged-in user.
+    "proconnect_logout": Case(url=lambda w: reverse("proconnect_logout"), method="post", expect={ANONYMOUS: LOGIN}, default=302),
     # The Django admin: DITP superusers only; everyone else is sent to the (MFA-protected) login.
     "admin:index": Case(url=lambda w: reverse("admin:index"), expect={DITP: 200}, default=LOGIN),
 }
@@ -170,6 +172,11 @@ def test_changes_refuse_get(name, world, login):
     assert response.status_code in (404, 405)
 
 
-@pytest.mark.parametrize("name", sorted(PUBLIC - {"set_language"}))
+@pytest.mark.parametrize("name", sorted(PUBLIC - {"set_language", "proconnect_login", "proconnect_callback"}))
 def test_public_pages_answer_anonymous(name, client):
     assert client.get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["proconnect_login", "proconnect_callback"])
+def test_proconnect_pages_do_not_exist_when_it_is_off(name, client):
+    assert client.get(reverse(name)).status_code == 404

@@ -169,7 +169,7 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 # ProConnect (the State's OpenID Connect for public agents), on when its client id is set.
 PROCONNECT_CLIENT_ID = env("PROCONNECT_CLIENT_ID", "")
 PROCONNECT_CLIENT_SECRET = env("PROCONNECT_CLIENT_SECRET", "")
-PROCONNECT_SERVER_URL = env("PROCONNECT_SERVER_URL", "https://auth.agentconnect.gouv.fr/api/v2")
+PROCONNECT_SERVER_URL = env("PROCONNECT_SERVER_URL", "https://auth.proconnect.gouv.fr/api/v2")
 SOCIALACCOUNT_PROVIDERS = {}
 if PROCONNECT_CLIENT_ID:
     SOCIALACCOUNT_PROVIDERS["proconnect"] = {
