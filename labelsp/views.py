@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -41,4 +42,5 @@ def permission_denied(request, exception=None):
 
 @login_not_required
 def server_error(request):
-    return render(request, "errors/500.html", status=500)
+    # No request context: the failure may come from the database or a middleware.
+    return HttpResponseServerError(loader.get_template("errors/500.html").render({}))

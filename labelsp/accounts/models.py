@@ -141,11 +141,25 @@ class Membership(models.Model):
                     )
                 ),
             ),
+            # One active membership per user, role and organisation (one partial index per organisation
+            # kind, so that it holds on SQLite too, which has no NULLS NOT DISTINCT).
+            *[
+                models.UniqueConstraint(
+                    fields=["user", "role", field],
+                    condition=Q(revoked_at__isnull=True, **{f"{field}__isnull": False}),
+                    name=f"membership_unique_active_{field}",
+                )
+                for field in ORGANISATION_FIELDS
+            ],
             models.UniqueConstraint(
-                fields=["user", "role", "local_service", "central_service", "certification_body"],
-                condition=Q(revoked_at__isnull=True),
-                nulls_distinct=False,
-                name="membership_unique_active",
+                fields=["user", "role"],
+                condition=Q(
+                    revoked_at__isnull=True,
+                    local_service__isnull=True,
+                    central_service__isnull=True,
+                    certification_body__isnull=True,
+                ),
+                name="membership_unique_active_national",
             ),
             models.CheckConstraint(
                 name="membership_revoked_after_created",

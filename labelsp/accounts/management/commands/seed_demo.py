@@ -8,8 +8,6 @@ from django.db import transaction
 
 from labelsp.demo import DEMO_PASSWORD, DemoAccount, organisations
 
-# French typography: the printed text uses the typographic apostrophe.
-
 # Each capability adds its own module here, after the ones whose data it builds on.
 SEEDERS = (organisations.seed,)
 

@@ -1,0 +1,65 @@
+"""The shell every page shares: DSFR assets served locally, error pages, health check."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.accounts.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_design_system_assets_are_served_locally_without_cdn(client):
+    html = client.get(reverse("home")).content.decode()
+    sources = re.findall(r'(?:href|src)="([^"]+\.(?:css|js))"', html)
+    assert any("dsfr" in source for source in sources)
+    assert all(source.startswith("/static/") for source in sources), sources
+
+
+def test_pages_have_skip_links_header_footer_and_language(client):
+    html = client.get(reverse("home")).content.decode()
+    assert 'href="#content"' in html and 'id="content"' in html
+    assert 'id="navigation"' in html and 'id="footer"' in html
+    assert '<html lang="fr"' in html
+
+
+def test_english_is_available(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    html = client.get(reverse("home")).content.decode()
+    assert '<html lang="en"' in html
+    assert "Log in" in html
+
+
+def test_unknown_page_is_a_french_404(client):
+    response = client.get("/cette-page-n-existe-pas/")
+    assert response.status_code == 404
+    assert "Page non trouvée" in response.content.decode()
+
+
+def test_server_error_page_needs_no_database(settings):
+    from labelsp.views import server_error
+
+    response = server_error(None)
+    assert response.status_code == 500
+    assert "Erreur inattendue" in response.content.decode()
+
+
+def test_health_check(client):
+    response = client.get(reverse("health"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_navigation_marks_the_current_page(login):
+    client = login(UserFactory(candidate=True))
+    html = client.get(reverse("accounts:dashboard")).content.decode()
+    assert re.search(r'href="/espace/" aria-current="page"', html)
+
+
+def test_logged_out_visitor_sees_login_and_no_private_navigation():
+    html = Client().get(reverse("home")).content.decode()
+    assert "Se connecter" in html
+    assert "Tableau de bord" not in html
