@@ -118,7 +118,9 @@ MATRIX = {
         expect={ANONYMOUS: LOGIN, **NOT_FOUND_BUT(AUDITOR, CB_MANAGER, DITP)},
     ),
     # Ends the local session (and the ProConnect one when there is one): any logged-in user.
-    "proconnect_logout": Case(url=lambda w: reverse("proconnect_logout"), method="post", expect={ANONYMOUS: LOGIN}, default=302),
+    "proconnect_logout": Case(
+        url=lambda w: reverse("proconnect_logout"), method="post", expect={ANONYMOUS: LOGIN}, default=302
+    ),
     # The Django admin: DITP superusers only; everyone else is sent to the (MFA-protected) login.
     "admin:index": Case(url=lambda w: reverse("admin:index"), expect={DITP: 200}, default=LOGIN),
 }

@@ -1,6 +1,6 @@
 """The embedded default for `make demo`: SQLite, Celery tasks run in-process, e-mails on the console."""
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import env
 
 DEBUG = env("DJANGO_DEBUG", True, cast=bool)

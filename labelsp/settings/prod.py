@@ -1,6 +1,6 @@
 """Production: every secret comes from the environment; HTTPS everywhere; Redis cache and broker."""
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import env
 
 DEBUG = False
@@ -20,4 +20,4 @@ STORAGES = {
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
 # Static files served by the application server itself (compressed, hashed names, far-future caching).
-MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]

@@ -1,6 +1,6 @@
 """Settings for the test suite: a real PostgreSQL (DATABASE_URL, set by `make test`), fast hashing."""
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import DATABASES, TEMPLATES, env
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" and not env(

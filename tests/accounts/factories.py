@@ -47,7 +47,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         )
         cb_manager = factory.Trait(
             membership=factory.RelatedFactory(
-                "tests.accounts.factories.MembershipFactory", factory_related_name="user", role=Role.CB_MANAGER
+                "tests.accounts.factories.MembershipFactory",
+                factory_related_name="user",
+                role=Role.CB_MANAGER,
             )
         )
         ditp = factory.Trait(
@@ -57,7 +59,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         )
         commission = factory.Trait(
             membership=factory.RelatedFactory(
-                "tests.accounts.factories.MembershipFactory", factory_related_name="user", role=Role.COMMISSION
+                "tests.accounts.factories.MembershipFactory",
+                factory_related_name="user",
+                role=Role.COMMISSION,
             )
         )
 

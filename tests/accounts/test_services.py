@@ -33,7 +33,13 @@ def test_grant_is_idempotent():
 
 @pytest.mark.parametrize(
     ("role", "needs_organisation"),
-    [(Role.CANDIDATE, True), (Role.CENTRAL, True), (Role.AUDITOR, True), (Role.DITP, False), (Role.COMMISSION, False)],
+    [
+        (Role.CANDIDATE, True),
+        (Role.CENTRAL, True),
+        (Role.AUDITOR, True),
+        (Role.DITP, False),
+        (Role.COMMISSION, False),
+    ],
 )
 def test_grant_refuses_a_missing_or_superfluous_organisation(role, needs_organisation):
     user = UserFactory()
@@ -69,7 +75,9 @@ def test_revoke_keeps_permissions_another_active_membership_still_grants():
 
 def test_a_revoked_membership_can_be_granted_again():
     user, local = UserFactory(), LocalServiceFactory()
-    services.membership_revoke(membership=services.membership_grant(user=user, role=Role.CANDIDATE, organisation=local))
+    services.membership_revoke(
+        membership=services.membership_grant(user=user, role=Role.CANDIDATE, organisation=local)
+    )
     services.membership_grant(user=user, role=Role.CANDIDATE, organisation=local)
     assert Membership.objects.filter(user=user).count() == 2
     assert Membership.objects.active().filter(user=user).count() == 1

@@ -70,7 +70,8 @@ def test_central_dashboard_counts_locals_without_a_referent(login):
 def test_manager_is_warned_six_months_before_the_habilitation_ends(login, days_left, warned):
     today = timezone.localdate()
     body = CertificationBodyFactory(
-        habilitation_start=today - datetime.timedelta(days=1000), habilitation_end=today + datetime.timedelta(days=days_left)
+        habilitation_start=today - datetime.timedelta(days=1000),
+        habilitation_end=today + datetime.timedelta(days=days_left),
     )
     user = UserFactory()
     MembershipFactory(user=user, role=Role.CB_MANAGER, organisation=body)
@@ -82,7 +83,11 @@ def test_manager_is_warned_six_months_before_the_habilitation_ends(login, days_l
 
 def test_manager_of_a_suspended_body_is_told_it_cannot_act(login):
     user = UserFactory()
-    MembershipFactory(user=user, role=Role.CB_MANAGER, organisation=CertificationBodyFactory(habilitation_status="suspended"))
+    MembershipFactory(
+        user=user,
+        role=Role.CB_MANAGER,
+        organisation=CertificationBodyFactory(habilitation_status="suspended"),
+    )
     html = _dashboard(login(user))
     assert "Votre habilitation n’est pas active" in html
     assert "Aucun auditeur rattaché" in html
@@ -91,7 +96,9 @@ def test_manager_of_a_suspended_body_is_told_it_cannot_act(login):
 def test_ditp_sees_bodies_to_renew(login):
     today = timezone.localdate()
     ending = CertificationBodyFactory(
-        name="Organisme Finissant", habilitation_start=today - datetime.timedelta(days=1700), habilitation_end=today + datetime.timedelta(days=60)
+        name="Organisme Finissant",
+        habilitation_start=today - datetime.timedelta(days=1700),
+        habilitation_end=today + datetime.timedelta(days=60),
     )
     CertificationBodyFactory(name="Organisme Tranquille")
     html = _dashboard(login(UserFactory(ditp=True)))
@@ -103,7 +110,9 @@ def test_ditp_sees_bodies_to_renew(login):
 def test_other_roles_have_an_explained_dashboard(login, trait):
     html = _dashboard(login(UserFactory(**{trait: True})))
     assert "Tableau de bord" in html
-    assert {"auditor": "Aucun audit ne vous est affecté", "commission": "Chiffres du déploiement"}[trait] in html
+    assert {"auditor": "Aucun audit ne vous est affecté", "commission": "Chiffres du déploiement"}[
+        trait
+    ] in html
 
 
 def test_switching_role_changes_the_dashboard_and_the_navigation(login):
@@ -136,7 +145,9 @@ def test_a_revoked_membership_cannot_be_switched_to(login):
 def test_memberships_page_lists_every_active_role(login):
     user = UserFactory()
     MembershipFactory(user=user, role=Role.COMMISSION)
-    MembershipFactory(user=user, role=Role.CANDIDATE, organisation=LocalServiceFactory(name="Mairie de Villeurbanne"))
+    MembershipFactory(
+        user=user, role=Role.CANDIDATE, organisation=LocalServiceFactory(name="Mairie de Villeurbanne")
+    )
     html = login(user).get(reverse("accounts:memberships")).content.decode()
     assert "Commission nationale du label" in html
     assert "Mairie de Villeurbanne" in html

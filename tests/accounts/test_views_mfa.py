@@ -62,7 +62,9 @@ def test_login_with_totp_asks_for_the_code_then_lets_in(client):
     assert response["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session  # not logged in with the password alone
 
-    wrong = client.post(reverse("mfa_authenticate"), {"code": "000000" if _current_code(totp) != "000000" else "111111"})
+    wrong = client.post(
+        reverse("mfa_authenticate"), {"code": "000000" if _current_code(totp) != "000000" else "111111"}
+    )
     assert wrong.status_code == 200
     assert "_auth_user_id" not in client.session
 

@@ -21,7 +21,9 @@ def test_habilitated_lists_only_bodies_active_today():
 
 def test_database_refuses_an_end_before_the_start():
     with pytest.raises(IntegrityError), transaction.atomic():
-        CertificationBodyFactory(habilitation_start=datetime.date(2026, 1, 1), habilitation_end=datetime.date(2025, 1, 1))
+        CertificationBodyFactory(
+            habilitation_start=datetime.date(2026, 1, 1), habilitation_end=datetime.date(2025, 1, 1)
+        )
 
 
 def test_database_refuses_a_sector_other_than_public_administration():
