@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format install migrate seed run messages clean bench
+.PHONY: demo test test-with-services lint format install migrate seed run messages clean bench
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (found %s)" % sys.version.split()[0])'
@@ -25,8 +25,12 @@ demo: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	scripts/with-services.sh $(BIN)/python manage.py makemigrations --check --dry-run --settings=labelsp.settings.test
-	scripts/with-services.sh $(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	scripts/with-services.sh $(MAKE) --no-print-directory test-with-services
+
+# Run by `make test` once the throwaway PostgreSQL and Redis are up (DATABASE_URL / REDIS_URL set).
+test-with-services:
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=labelsp.settings.test
+	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

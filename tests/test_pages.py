@@ -63,3 +63,21 @@ def test_logged_out_visitor_sees_login_and_no_private_navigation():
     html = Client().get(reverse("home")).content.decode()
     assert "Se connecter" in html
     assert "Tableau de bord" not in html
+
+
+def test_organisation_names_are_escaped_in_messages_and_pages(login):
+    """Names typed by people reach messages, tables and headings: always escaped (XSS)."""
+    from labelsp.accounts.enums import Role
+    from tests.accounts.factories import MembershipFactory
+    from tests.candidates.factories import LocalServiceFactory
+
+    user = UserFactory()
+    evil = LocalServiceFactory(name='<script>alert("x")</script>')
+    MembershipFactory(user=user, role=Role.COMMISSION)
+    membership = MembershipFactory(user=user, role=Role.CANDIDATE, organisation=evil)
+    client = login(user)
+    response = client.post(reverse("accounts:switch_membership", args=[membership.pk]), follow=True)
+    html = response.content.decode()
+    assert "Vous agissez désormais en tant que" in html
+    assert '<script>alert("x")</script>' not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html

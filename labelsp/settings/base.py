@@ -259,6 +259,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE = {}
 
 
+# django-dsfr marks the content of its components as safe by default: never with user data.
+DSFR_CONTENT_IS_SAFE = False
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
