@@ -1,5 +1,7 @@
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from labelsp.accounts.enums import MFA_REQUIRED_ROLES
 from labelsp.accounts.services import SESSION_KEY
@@ -42,6 +44,13 @@ class RequireMFAMiddleware:
             and (user.is_staff or any(m.role in MFA_REQUIRED_ROLES for m in request.memberships))
             and not _has_totp(user)
         ):
+            messages.info(
+                request,
+                _(
+                    "Votre rôle exige une authentification à deux facteurs : activez une application "
+                    "d’authentification pour continuer."
+                ),
+            )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 
