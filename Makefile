@@ -42,8 +42,7 @@ format: install
 
 ## make messages: refresh the English catalogue after changing French strings
 messages: install
-	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=tests
-	$(BIN)/python manage.py makemessages -d djangojs -l en --ignore=.venv --ignore=static/dsfr
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=private
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
