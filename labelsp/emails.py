@@ -24,3 +24,24 @@ def queue_email(message: EmailMessage) -> None:
             ],
         }
     )
+
+
+def send_templated_email(*, to: list[str], template: str, context: dict) -> None:
+    """Render templates/emails/<template>_subject.txt, _body.txt and _body.html, then queue the message."""
+    from django.conf import settings
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+
+    recipients = sorted({address for address in to if address})
+    if not recipients:
+        return
+    context = {"SITE_URL": settings.SITE_URL, **context}
+    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=f"[Services Publics +] {subject}",
+        body=render_to_string(f"emails/{template}_body.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+    )
+    message.attach_alternative(render_to_string(f"emails/{template}_body.html", context), "text/html")
+    queue_email(message)

@@ -1,49 +1,33 @@
 """Every URL of the project × every persona → the expected answer.
 
-The list of URLs is read from the URL configuration: a new URL that is not in MATRIX (or explicitly
+The list of URLs is read from the URL configuration: a new URL that is not in the matrix (or explicitly
 public, or owned by a third-party app listed in THIRD_PARTY) makes `test_every_url_is_in_the_matrix` fail.
-Objects outside a user's scope answer 404, never 403, so that their existence does not leak.
+Objects outside a user's scope answer 404, never 403, so that their existence does not leak; 403 is for
+objects a persona may read but not change. The personas and objects are in tests/matrix_world.py; each
+area adds its cases in a tests/<app>/matrix_<area>.py module.
 """
 
-from dataclasses import dataclass, field
+import importlib
+from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from labelsp.accounts.enums import Role
-from tests.accounts.factories import MembershipFactory, UserFactory
-from tests.candidates.factories import CentralServiceFactory, LocalServiceFactory
-from tests.registry.factories import CertificationBodyFactory
+from tests.matrix_world import (
+    ANONYMOUS,
+    AUDITOR,
+    CANDIDATE,
+    CB_MANAGER,
+    CENTRAL,
+    DITP,
+    LOGIN,
+    PERSONAS,
+    Case,
+    World,
+    not_found_but,
+)
 
 pytestmark = pytest.mark.django_db
-
-ANONYMOUS = "anonymous"
-NO_MEMBERSHIP = "no_membership"
-CANDIDATE = "candidate"
-CANDIDATE_OTHER = "candidate_other"
-CENTRAL = "central"
-CENTRAL_OTHER = "central_other"
-AUDITOR = "auditor"
-AUDITOR_OTHER = "auditor_other"
-CB_MANAGER = "cb_manager"
-CB_MANAGER_OTHER = "cb_manager_other"
-DITP = "ditp"
-COMMISSION = "commission"
-PERSONAS = [
-    ANONYMOUS,
-    NO_MEMBERSHIP,
-    CANDIDATE,
-    CANDIDATE_OTHER,
-    CENTRAL,
-    CENTRAL_OTHER,
-    AUDITOR,
-    AUDITOR_OTHER,
-    CB_MANAGER,
-    CB_MANAGER_OTHER,
-    DITP,
-    COMMISSION,
-]
-LOGIN = "login"  # a redirect to the login page
 
 # Names served without login, by design.
 PUBLIC = {"home", "health", "set_language", "proconnect_login", "proconnect_callback"}
@@ -52,50 +36,7 @@ PUBLIC = {"home", "health", "set_language", "proconnect_login", "proconnect_call
 THIRD_PARTY_PREFIXES = ("account_", "mfa_", "socialaccount_", "admin:")
 
 
-class World:
-    """Two of everything: the personas' own organisations and someone else's."""
-
-    def __init__(self):
-        self.central = CentralServiceFactory()
-        self.central_other = CentralServiceFactory()
-        self.local = LocalServiceFactory(parent=self.central)
-        self.local_other = LocalServiceFactory(parent=self.central_other)
-        self.body = CertificationBodyFactory()
-        self.body_other = CertificationBodyFactory()
-        self.users = {ANONYMOUS: None, NO_MEMBERSHIP: UserFactory()}
-        for persona, role, organisation in [
-            (CANDIDATE, Role.CANDIDATE, self.local),
-            (CANDIDATE_OTHER, Role.CANDIDATE, self.local_other),
-            (CENTRAL, Role.CENTRAL, self.central),
-            (CENTRAL_OTHER, Role.CENTRAL, self.central_other),
-            (AUDITOR, Role.AUDITOR, self.body),
-            (AUDITOR_OTHER, Role.AUDITOR, self.body_other),
-            (CB_MANAGER, Role.CB_MANAGER, self.body),
-            (CB_MANAGER_OTHER, Role.CB_MANAGER, self.body_other),
-            (DITP, Role.DITP, None),
-            (COMMISSION, Role.COMMISSION, None),
-        ]:
-            user = UserFactory(is_staff=persona == DITP, is_superuser=persona == DITP)
-            MembershipFactory(user=user, role=role, organisation=organisation)
-            self.users[persona] = user
-        self.candidate_membership = self.users[CANDIDATE].memberships.get()
-
-
-@dataclass
-class Case:
-    url: callable
-    expect: dict
-    default: object = 200
-    method: str = "get"
-    data: dict = field(default_factory=dict)
-
-    def expected(self, persona):
-        return self.expect.get(persona, self.default)
-
-
-NOT_FOUND_BUT = lambda *allowed: {p: (200 if p in allowed else 404) for p in PERSONAS if p != ANONYMOUS}  # noqa: E731
-
-MATRIX = {
+CORE_CASES = {
     "accounts:dashboard": Case(url=lambda w: reverse("accounts:dashboard"), expect={ANONYMOUS: LOGIN}),
     "accounts:memberships": Case(url=lambda w: reverse("accounts:memberships"), expect={ANONYMOUS: LOGIN}),
     "accounts:switch_membership": Case(
@@ -107,15 +48,15 @@ MATRIX = {
     ),
     "candidates:local_service_detail": Case(
         url=lambda w: reverse("candidates:local_service_detail", args=[w.local.pk]),
-        expect={ANONYMOUS: LOGIN, **NOT_FOUND_BUT(CANDIDATE, CENTRAL, DITP)},
+        expect=not_found_but(CANDIDATE, CENTRAL, DITP),
     ),
     "candidates:central_service_detail": Case(
         url=lambda w: reverse("candidates:central_service_detail", args=[w.central.pk]),
-        expect={ANONYMOUS: LOGIN, **NOT_FOUND_BUT(CENTRAL, DITP)},
+        expect=not_found_but(CENTRAL, DITP),
     ),
     "registry:certification_body_detail": Case(
         url=lambda w: reverse("registry:certification_body_detail", args=[w.body.pk]),
-        expect={ANONYMOUS: LOGIN, **NOT_FOUND_BUT(AUDITOR, CB_MANAGER, DITP)},
+        expect=not_found_but(AUDITOR, CB_MANAGER, DITP),
     ),
     # Ends the local session (and the ProConnect one when there is one): any logged-in user.
     "proconnect_logout": Case(
@@ -124,6 +65,19 @@ MATRIX = {
     # The Django admin: DITP superusers only; everyone else is sent to the (MFA-protected) login.
     "admin:index": Case(url=lambda w: reverse("admin:index"), expect={DITP: 200}, default=LOGIN),
 }
+
+
+def _area_cases():
+    cases = {}
+    for path in sorted(Path(__file__).parent.glob("*/matrix_*.py")):
+        module = importlib.import_module(f"tests.{path.parent.name}.{path.stem}")
+        overlap = set(cases) & set(module.CASES)
+        assert not overlap, f"{path}: cases already defined elsewhere: {overlap}"
+        cases.update(module.CASES)
+    return cases
+
+
+MATRIX = {**CORE_CASES, **_area_cases()}
 
 
 def _all_url_names(patterns=None, namespace=""):

@@ -1,0 +1,47 @@
+from celery import shared_task
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from candidates.enums import DocumentPiece
+
+
+def receipt_name(application_id: int, number: int) -> str:
+    return f"accuse-de-depot-{application_id}-{number}.pdf"
+
+
+@shared_task(acks_late=True)
+def render_deposit_receipt(application_id: int, submission_number: int) -> None:
+    """Produce the proof of deposit of one submission (§3.5.1) and keep it with the file. Idempotent."""
+    import hashlib
+
+    from candidates.models import Application, ApplicationDocument
+    from candidates.services import current_documents
+    from labelsp.pdf import render_pdf
+
+    name = receipt_name(application_id, submission_number)
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update()
+            .select_related("local_service", "central_service", "certification_body", "contract")
+            .get(pk=application_id)
+        )
+        if application.documents.filter(piece=DocumentPiece.DEPOSIT_RECEIPT, original_name=name).exists():
+            return
+        pdf = render_pdf(
+            "pdf/deposit_receipt.html",
+            {
+                "application": application,
+                "submission_number": submission_number,
+                "documents": current_documents(application).exclude(piece=DocumentPiece.DEPOSIT_RECEIPT),
+            },
+        )
+        document = ApplicationDocument(
+            application=application,
+            piece=DocumentPiece.DEPOSIT_RECEIPT,
+            original_name=name,
+            content_type="application/pdf",
+            size=len(pdf),
+            sha256=hashlib.sha256(pdf).hexdigest(),
+        )
+        document.file.save(name, ContentFile(pdf), save=False)
+        document.save()

@@ -1,0 +1,1 @@
+"""Views of the candidate side, one module per use case (see candidates/urls.py)."""
