@@ -5,6 +5,8 @@ from django.apps import apps
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import registered_models
 
+from labelsp.workflow import TransitionLog
+
 OUR_APPS = {"accounts", "candidates", "audits", "surveys", "decisions", "registry"}
 
 
@@ -16,6 +18,8 @@ def _business_models():
             continue  # permission rows, managed by the membership services
         if model.__name__.startswith("Historical"):
             continue
+        if issubclass(model, TransitionLog):
+            continue  # append-only logs: never edited, so no history of edits
         yield model
 
 
@@ -31,3 +35,13 @@ def test_there_are_business_models_to_check():
 @pytest.mark.parametrize("model", list(_business_models()), ids=lambda m: m._meta.label)
 def test_every_business_model_has_a_french_verbose_name(model):
     assert "verbose_name" in model._meta.original_attrs, f"{model} needs a verbose_name (shown in the admin)"
+
+
+def test_transition_logs_cannot_be_edited_through_the_admin():
+    from django.contrib import admin
+
+    for model in apps.get_models():
+        if issubclass(model, TransitionLog) and model in admin.site._registry:
+            model_admin = admin.site._registry[model]
+            assert not model_admin.has_change_permission(None), model
+            assert not model_admin.has_delete_permission(None), model
