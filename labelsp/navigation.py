@@ -29,33 +29,41 @@ def nav_items(request) -> list[NavItem]:
 
 
 def _items_for(request) -> list[NavItem]:
+    eligibility = NavItem(_("Services éligibles"), reverse("candidates:eligibility_list"), section=False)
     if not request.user.is_authenticated:
-        return [NavItem(_("Accueil"), reverse("home"), section=False)]
+        return [NavItem(_("Accueil"), reverse("home"), section=False), eligibility]
     items = [NavItem(_("Tableau de bord"), reverse("accounts:dashboard"), section=False)]
     membership = request.membership
-    if membership is not None:
-        role = Role(membership.role)
-        if role == Role.CANDIDATE:
-            items.append(
-                NavItem(
-                    _("Mon service"),
-                    reverse("candidates:local_service_detail", args=[membership.local_service_id]),
-                )
-            )
-        elif role == Role.CENTRAL:
-            items.append(
-                NavItem(
-                    _("Mon réseau"),
-                    reverse("candidates:central_service_detail", args=[membership.central_service_id]),
-                )
-            )
-        elif role in (Role.AUDITOR, Role.CB_MANAGER):
-            items.append(
-                NavItem(
-                    _("Mon organisme"),
-                    reverse("registry:certification_body_detail", args=[membership.certification_body_id]),
-                )
-            )
+    role = Role(membership.role) if membership is not None else None
+    if role == Role.CANDIDATE:
+        items += [
+            NavItem(
+                _("Mon service"),
+                reverse("candidates:local_service_detail", args=[membership.local_service_id]),
+            ),
+            NavItem(_("Mes dossiers"), reverse("candidates:application_list")),
+        ]
+    elif role == Role.CENTRAL:
+        items += [
+            NavItem(
+                _("Mon réseau"),
+                reverse("candidates:central_service_detail", args=[membership.central_service_id]),
+            ),
+            NavItem(_("Dossiers"), reverse("candidates:application_list")),
+        ]
+    elif role in (Role.AUDITOR, Role.CB_MANAGER):
+        items += [
+            NavItem(_("Dossiers reçus"), reverse("candidates:review_inbox")),
+            NavItem(
+                _("Mon organisme"),
+                reverse("registry:certification_body_detail", args=[membership.certification_body_id]),
+            ),
+        ]
+    elif role == Role.DITP:
+        items.append(NavItem(_("Demandes d’éligibilité"), reverse("candidates:eligibility_requests")))
+    elif role is None:
+        items.append(NavItem(_("Inscrire mon service"), reverse("candidates:register")))
+    items.append(eligibility)
     if request.user.is_staff:
         items.append(NavItem(_("Administration"), reverse("admin:index")))
     return items

@@ -72,7 +72,7 @@ def test_running_twice_creates_nothing_more():
     )  # every counted table is filled, so the comparison below means something
     output = _seed()
     assert _counts() == first
-    assert output.count("(0 nouveau)") == 5
+    assert output.count("(0 nouveau)") == 6  # organisations (5 lines) and application files
 
 
 def test_expected_figures(seeded):
@@ -173,7 +173,9 @@ def test_addresses_and_sites_are_consistent(seeded):
 
 def test_demo_users_have_names_verified_addresses_and_the_demo_password(seeded):
     users = list(User.objects.all())
-    assert len(users) == 13
+    assert (
+        len(users) == 17
+    )  # 13 people of the organisations + 4 quality referents of CAFs drawn for the campaign
     for user in users:
         assert user.first_name and user.last_name
         assert user.email.endswith(".example")

@@ -274,4 +274,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # Celery logs every task, WeasyPrint every rendering step at INFO: keep their warnings and errors only.
+    "loggers": {name: {"level": "WARNING"} for name in ("celery", "weasyprint", "fontTools")},
 }

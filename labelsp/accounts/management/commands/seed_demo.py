@@ -5,11 +5,12 @@ Idempotent: run it as often as needed (`make demo` runs it every time); it only 
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
-from labelsp.demo import DEMO_PASSWORD, DemoAccount, organisations
+from labelsp.demo import DEMO_PASSWORD, DemoAccount, applications, organisations
 
 # Each capability adds its own module here, after the ones whose data it builds on.
-SEEDERS = (organisations.seed,)
+SEEDERS = (organisations.seed, applications.seed)
 
 COLUMNS = ("Rôle", "Adresse électronique", "Organisation", "Remarque")
 
@@ -18,7 +19,8 @@ class Command(BaseCommand):
     help = "Crée (ou complète) les données de démonstration : organisations, sites et comptes de chaque rôle."
 
     def handle(self, *args, **options):
-        with transaction.atomic():
+        # The demo's own e-mails (notifications of the files it creates) are not printed.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
             accounts = [account for seed in SEEDERS for account in seed(self.stdout)]
         self._print_accounts(accounts)
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes"))
