@@ -170,7 +170,7 @@ def _eligibility_transition(request, spec, *, actor, reason="", **extra):
             log_fk="request",
         )
     except TransitionNotAllowed:
-        raise ValidationError(_("Cette demande a déjà été traitée.")) from None
+        raise ValidationError({"__all__": _("Cette demande a déjà été traitée.")}) from None
 
 
 @transaction.atomic
@@ -192,12 +192,19 @@ def eligibility_request_file(*, user, central_service: CentralService | None, **
     return request
 
 
+@transaction.atomic
 def eligibility_request_forward(*, user, request: EligibilityRequest) -> EligibilityRequest:
+    """The central service passes the request on to the DITP, who is told by e-mail."""
     if not request.central_service or not permissions.can_manage_central_service(
         user, request.central_service
     ):
         raise PermissionDenied
-    return _eligibility_transition(request, ELIGIBILITY_FORWARD, actor=user)
+    request = _eligibility_transition(request, ELIGIBILITY_FORWARD, actor=user)
+    emails = _ditp_emails()
+    transaction.on_commit(
+        lambda: send_templated_email(to=emails, template="eligibility_filed", context={"request": request})
+    )
+    return request
 
 
 def eligibility_request_decline(*, user, request: EligibilityRequest, reason: str) -> EligibilityRequest:
@@ -401,8 +408,10 @@ def _application_transition(application, spec, *, actor, reason="", **extra):
         )
     except TransitionNotAllowed:
         raise ValidationError(
-            _("Action impossible : le dossier est à l’état « %(status)s ».")
-            % {"status": application.get_status_display()}
+            {
+                "__all__": _("Action impossible : le dossier est à l’état « %(status)s ».")
+                % {"status": application.get_status_display()}
+            }
         ) from None
 
 

@@ -28,3 +28,16 @@ def objects_with_perm(user, perm: str, model):
     return get_objects_for_user(
         user, perm, klass=model, accept_global_perms=False, with_superuser=False, use_groups=False
     ).values("pk")
+
+
+def holds_perm(user, perm: str, obj) -> bool:
+    """Whether a membership granted `user` the object permission `perm` on `obj`.
+
+    Unlike `user.has_perm`, a superuser gets no shortcut: the admin staff act in the application only through
+    their memberships, like everyone else (and the same rule as the `for_user` scopes).
+    """
+    from guardian.shortcuts import get_user_perms
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return perm.split(".", 1)[1] in get_user_perms(user, obj)

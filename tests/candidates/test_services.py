@@ -334,3 +334,31 @@ def test_perimeter_changes_keep_withdrawn_domains():
         )
     assert "État civil" in error.value.message_dict["domains"][0]
     assert commune.domains.filter(is_active=True).count() == 4
+
+
+def test_superusers_act_only_through_their_memberships(filed):
+    """The admin flag opens the Django admin, not the candidates' files nor the bodies' decisions."""
+    from candidates import permissions
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    MembershipFactory(user=admin, role=Role.DITP)
+    assert not permissions.can_manage_local_service(admin, filed.local_service)
+    assert not permissions.can_edit_application(admin, filed)
+    with pytest.raises(PermissionDenied):
+        services.application_submit(user=admin, application=filed)
+    services.application_submit(user=_staff(filed.local_service), application=filed)
+    assert not permissions.can_review_application(admin, filed)
+    with pytest.raises(PermissionDenied):
+        services.application_acknowledge(user=admin, application=filed, checklist=ALL_CHECKED)
+
+
+def test_a_forwarded_request_is_announced_to_the_ditp(django_capture_on_commit_callbacks, mailoutbox):
+    central = CentralServiceFactory()
+    ditp = UserFactory(ditp=True)
+    request = EligibilityRequestFactory(
+        central_service=central, status=EligibilityRequestStatus.AWAITING_CENTRAL
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.eligibility_request_forward(user=_staff(central, Role.CENTRAL), request=request)
+    assert [m.to for m in mailoutbox] == [[ditp.email]]
+    assert request.service_name in mailoutbox[0].subject
