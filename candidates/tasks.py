@@ -21,7 +21,7 @@ def render_deposit_receipt(application_id: int, submission_number: int) -> None:
     name = receipt_name(application_id, submission_number)
     with transaction.atomic():
         application = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("local_service", "central_service", "certification_body", "contract")
             .get(pk=application_id)
         )

@@ -1,49 +1,105 @@
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from candidates.enums import LocalServiceKind
-from candidates.models import CentralService, LocalService
+from candidates import rules
+from candidates.enums import ApplicationStatus, LocalServiceKind
+from candidates.models import Application, CentralService
+from labelsp.accounts.enums import Role
+from labelsp.accounts.models import Membership
 from labelsp.geo import DEPARTEMENT_CHOICES
 
 LOCALS_PER_PAGE = 50
 
 
 @require_GET
-def local_service_detail(request, pk):
-    service = get_object_or_404(
-        LocalService.objects.for_user(request.user).select_related("parent").with_site_figures(), pk=pk
-    )
-    sites = service.sites.active().order_by("kind", "name")
-    return render(request, "candidates/local_service_detail.html", {"service": service, "sites": sites})
-
-
-@require_GET
 def central_service_detail(request, pk):
-    """The network of a central service: every local service, filterable, with a constant number of queries."""
+    """The network of a central service: its campaign, then every local service with its registration, its
+    current file and its next deadline (§3.5.1, §3.9.2); filterable, with a constant number of queries."""
     central = get_object_or_404(CentralService.objects.for_user(request.user), pk=pk)
-    local_services = central.local_services.with_site_figures().order_by("name")
+    open_files = Application.objects.open()
+    # Registered: a candidate's staff member holds an active membership of the service.
+    staff_since = (
+        Membership.objects.active()
+        .filter(local_service=OuterRef("pk"), role=Role.CANDIDATE)
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    local_services = (
+        central.local_services.with_site_figures()
+        .annotate(staff_since=Subquery(staff_since))
+        .prefetch_related(
+            Prefetch("applications", queryset=open_files.order_by("-created_at"), to_attr="open_applications")
+        )
+        .order_by("name")
+    )
     query = request.GET.get("q", "").strip()[:100]
     departement = request.GET.get("departement", "")
     kind = request.GET.get("kind", "")
+    registration = request.GET.get("registration", "")
+    application_status = request.GET.get("application_status", "")
+    registration_choices = [("registered", _("Inscrit")), ("not_registered", _("Pas encore inscrit"))]
+    application_status_choices = [
+        *((value, label) for value, label in ApplicationStatus.choices if value != ApplicationStatus.CLOSED),
+        ("none", _("Aucun dossier en cours")),
+    ]
     if query:
         local_services = local_services.filter(Q(name__icontains=query) | Q(city__icontains=query))
     if departement in dict(DEPARTEMENT_CHOICES):
         local_services = local_services.filter(departement=departement)
     if kind in LocalServiceKind.values:
         local_services = local_services.filter(kind=kind)
+    if registration == "registered":
+        local_services = local_services.filter(staff_since__isnull=False)
+    elif registration == "not_registered":
+        local_services = local_services.filter(staff_since__isnull=True)
+    if application_status == "none":
+        local_services = local_services.filter(~Exists(open_files.filter(local_service=OuterRef("pk"))))
+    elif application_status in dict(application_status_choices):
+        local_services = local_services.filter(
+            Exists(open_files.filter(local_service=OuterRef("pk"), status=application_status))
+        )
     page = Paginator(local_services, LOCALS_PER_PAGE).get_page(request.GET.get("page"))
+    for service in page.object_list:
+        application = service.open_applications[0] if service.open_applications else None
+        service.open_application = application
+        service.deadline = None
+        if application is not None and application.audit_start:
+            if application.is_editable_by_candidate:
+                service.deadline = {
+                    "kind": "submission",
+                    "date": rules.latest_submission_date(application.audit_start),
+                }
+            else:
+                service.deadline = {"kind": "audit", "date": application.audit_start}
+    # The central service's own open file: the campaign its sampled locals file within (§3.9.2).
+    campaign = central.applications.open().select_related("certification_body").first()
+    campaign_counts = []
+    if campaign is not None:
+        counts = dict(
+            campaign.local_applications.values_list("status").annotate(count=Count("pk")).order_by("status")
+        )
+        campaign_counts = [
+            (label, counts[value]) for value, label in ApplicationStatus.choices if counts.get(value)
+        ]
     return render(
         request,
         "candidates/central_service_detail.html",
         {
             "central": central,
+            "campaign": campaign,
+            "campaign_counts": campaign_counts,
             "page_obj": page,
             "query": query,
             "departement": departement,
             "kind": kind,
+            "registration": registration,
+            "application_status": application_status,
             "departement_choices": DEPARTEMENT_CHOICES,
             "kind_choices": LocalServiceKind.choices,
+            "registration_choices": registration_choices,
+            "application_status_choices": application_status_choices,
         },
     )

@@ -7,12 +7,16 @@ empty list of actions is a real state the template explains ("nothing to do, her
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from candidates.models import CentralService, LocalService
+from candidates import rules, services
+from candidates.enums import ApplicationStatus, EligibilityRequestStatus
+from candidates.models import Application, CentralService, EligibilityRequest, LocalService
 from labelsp.accounts.enums import Role
 from registry.models import CertificationBody
 
@@ -78,18 +82,122 @@ def _local_service(membership) -> Dashboard:
                 level="warning",
             )
         )
-    actions.append(
-        Action(
-            title=_("Préparez votre candidature"),
-            description=_(
-                "Avant l’audit : autodiagnostic de moins de 12 mois, enquêtes usagers et agents de moins de "
-                "6 mois, dossier déposé au moins un mois avant les dates d’audit (§3.1 à §3.5)."
-            ),
+    application = Application.objects.open().filter(local_service=service).first()
+    actions += _application_actions(service, application)
+    if application is None:
+        actions.append(
+            Action(
+                title=_("Préparez votre candidature"),
+                description=_(
+                    "Avant l’audit : autodiagnostic de moins de 12 mois, enquêtes usagers et agents de moins de "
+                    "6 mois, dossier déposé au moins un mois avant les dates d’audit (§3.1 à §3.5)."
+                ),
+            )
         )
-    )
     return Dashboard(
-        template="accounts/dashboard/_local_service.html", actions=actions, context={"service": service}
+        template="accounts/dashboard/_local_service.html",
+        actions=actions,
+        context={"service": service, "application": application},
     )
+
+
+def _application_actions(candidate, application) -> list[Action]:
+    """The candidate's next step on its application file, from its contract and its open file (§3.2, §3.5)."""
+    today = timezone.localdate()
+    actions = []
+    has_contract = services.effective_contract(candidate, on=today) is not None
+    if not has_contract:
+        if isinstance(candidate, LocalService) and candidate.parent_id:
+            actions.append(
+                Action(
+                    title=_("Votre service central n’a pas encore enregistré de contrat"),
+                    description=_(
+                        "Le service central choisit l’organisme de certification pour tout son réseau (§3.2) : "
+                        "vous pourrez ouvrir votre dossier dès que son contrat sera enregistré."
+                    ),
+                )
+            )
+        else:
+            actions.append(
+                Action(
+                    title=_("Choisissez votre organisme de certification"),
+                    description=_(
+                        "Signez un contrat de prestation avec un organisme habilité par la DITP pour le cycle de "
+                        "trois ans du label, puis enregistrez-le ici (§3.2)."
+                    ),
+                    url=reverse("candidates:contract_create"),
+                    link_label=_("Enregistrer le contrat"),
+                    level="warning",
+                )
+            )
+    if application is None:
+        if has_contract:
+            actions.append(
+                Action(
+                    title=_("Ouvrez votre dossier de candidature"),
+                    description=_(
+                        "Un contrat couvre votre service : ouvrez votre dossier, complétez-le et déposez-le au "
+                        "moins un mois avant les dates d’audit (§3.5)."
+                    ),
+                    url=reverse("candidates:application_create"),
+                    link_label=_("Ouvrir mon dossier"),
+                )
+            )
+        return actions
+    url = reverse("candidates:application_detail", args=[application.pk])
+    status = application.status
+    if status == ApplicationStatus.DRAFT:
+        if application.audit_start:
+            description = _(
+                "Pour un audit à partir du %(audit)s, votre dossier doit être déposé au plus tard le %(date)s."
+            ) % {
+                "audit": date_format(application.audit_start, "j F Y"),
+                "date": date_format(rules.latest_submission_date(application.audit_start), "j F Y"),
+            }
+        else:
+            description = _(
+                "Proposez vos dates d’audit : le dossier doit être déposé au moins un mois avant (§3.5.1)."
+            )
+        actions.append(
+            Action(
+                title=_("Complétez et déposez votre dossier"),
+                description=description,
+                url=url,
+                link_label=_("Voir mon dossier"),
+            )
+        )
+    elif status == ApplicationStatus.COMPLEMENTS_REQUESTED:
+        actions.append(
+            Action(
+                title=_("L’organisme demande des compléments"),
+                description=_("Lisez sa demande, complétez votre dossier puis déposez-le à nouveau."),
+                url=url,
+                link_label=_("Voir la demande"),
+                level="warning",
+            )
+        )
+    elif status in (ApplicationStatus.SUBMITTED, ApplicationStatus.RESUBMITTED):
+        actions.append(
+            Action(
+                title=_("Dossier en cours d’examen"),
+                description=_(
+                    "L’organisme de certification vérifie que votre dossier est complet et valide. "
+                    "Il le déclarera recevable ou vous demandera des compléments."
+                ),
+                url=url,
+                link_label=_("Voir mon dossier"),
+            )
+        )
+    elif status == ApplicationStatus.ACKNOWLEDGED:
+        actions.append(
+            Action(
+                title=_("Dossier recevable"),
+                description=_("L’organisme de certification vous adressera le plan d’audit."),
+                url=url,
+                link_label=_("Voir mon dossier"),
+            )
+        )
+    return actions
 
 
 def _central_service(membership) -> Dashboard:
@@ -125,10 +233,27 @@ def _central_service(membership) -> Dashboard:
                 level="warning",
             )
         )
+    campaign = Application.objects.open().filter(central_service=central).first()
+    actions += _application_actions(central, campaign)
+    counts = dict(
+        Application.objects.filter(local_service__parent=central)
+        .values_list("status")
+        .annotate(count=Count("pk"))
+        .order_by("status")
+    )
+    network_files = [
+        (label, counts[value]) for value, label in ApplicationStatus.choices if counts.get(value)
+    ]
     return Dashboard(
         template="accounts/dashboard/_central_service.html",
         actions=actions,
-        context={"central": central, "local_count": local_count, "without_staff": without_staff},
+        context={
+            "central": central,
+            "local_count": local_count,
+            "without_staff": without_staff,
+            "campaign": campaign,
+            "network_files": network_files,
+        },
     )
 
 
@@ -173,10 +298,26 @@ def _cb_manager(membership) -> Dashboard:
                 level="warning",
             )
         )
+    to_review = Application.objects.filter(
+        certification_body=body, status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.RESUBMITTED]
+    ).count()
+    if to_review:
+        actions.append(
+            Action(
+                title=ngettext("%(count)d dossier à examiner", "%(count)d dossiers à examiner", to_review)
+                % {"count": to_review},
+                description=_(
+                    "Vérifiez que chaque dossier est complet et valide, puis déclarez-le recevable ou demandez des "
+                    "compléments avant l’audit (§3.5.2)."
+                ),
+                url=reverse("candidates:review_inbox"),
+                link_label=_("Voir les dossiers reçus"),
+            )
+        )
     return Dashboard(
         template="accounts/dashboard/_cb_manager.html",
         actions=actions,
-        context={"body": body, "auditor_count": auditor_count},
+        context={"body": body, "auditor_count": auditor_count, "to_review": to_review},
     )
 
 
@@ -199,6 +340,23 @@ def _ditp(membership) -> Dashboard:
         )
         for body in ending
     ]
+    eligibility_count = EligibilityRequest.objects.filter(status=EligibilityRequestStatus.SUBMITTED).count()
+    if eligibility_count:
+        actions.append(
+            Action(
+                title=ngettext(
+                    "%(count)d demande d’éligibilité à examiner",
+                    "%(count)d demandes d’éligibilité à examiner",
+                    eligibility_count,
+                )
+                % {"count": eligibility_count},
+                description=_(
+                    "Des services hors de la liste des services éligibles demandent à y être ajoutés (§1.4)."
+                ),
+                url=reverse("candidates:eligibility_requests"),
+                link_label=_("Voir les demandes"),
+            )
+        )
     return Dashboard(
         template="accounts/dashboard/_ditp.html",
         actions=actions,

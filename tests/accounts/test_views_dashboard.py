@@ -3,11 +3,21 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
+from candidates import rules
+from candidates.enums import ApplicationStatus, EligibilityRequestStatus
 from labelsp.accounts import services
 from labelsp.accounts.enums import Role
 from tests.accounts.factories import MembershipFactory, UserFactory
-from tests.candidates.factories import CentralServiceFactory, LocalServiceFactory, SiteFactory
+from tests.candidates.factories import (
+    ApplicationFactory,
+    CentralServiceFactory,
+    EligibilityRequestFactory,
+    LocalServiceFactory,
+    ServiceContractFactory,
+    SiteFactory,
+)
 from tests.registry.factories import CertificationBodyFactory
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +161,174 @@ def test_memberships_page_lists_every_active_role(login):
     html = login(user).get(reverse("accounts:memberships")).content.decode()
     assert "Commission nationale du label" in html
     assert "Mairie de Villeurbanne" in html
+
+
+# --- Next actions on the application file (§3.2, §3.5) ------------------------------------------------------------
+
+S = ApplicationStatus
+
+
+def _local_candidate(**service_fields):
+    user = UserFactory()
+    service = LocalServiceFactory(**service_fields)
+    MembershipFactory(user=user, role=Role.CANDIDATE, organisation=service)
+    SiteFactory(local_service=service, kind="principal")
+    return user, service
+
+
+def test_independent_local_without_contract_is_asked_to_choose_a_body(login):
+    user, _service = _local_candidate()
+    html = _dashboard(login(user))
+    assert "Choisissez votre organisme de certification" in html
+    assert reverse("candidates:contract_create") in html
+    assert "Ouvrez votre dossier de candidature" not in html
+
+
+def test_a_terminated_contract_no_longer_counts(login):
+    user, service = _local_candidate()
+    ServiceContractFactory(local_service=service, terminated_on=timezone.localdate())
+    assert "Choisissez votre organisme de certification" in _dashboard(login(user))
+
+
+def test_network_local_waits_for_its_central_services_contract(login):
+    central = CentralServiceFactory()
+    user, _service = _local_candidate(parent=central)
+    html = _dashboard(login(user))
+    assert "Votre service central n’a pas encore enregistré de contrat" in html
+    assert "Choisissez votre organisme de certification" not in html
+    ServiceContractFactory(central_service=central, local_service=None)
+    html = _dashboard(login(user))
+    assert "Votre service central n’a pas encore enregistré de contrat" not in html
+    assert "Ouvrez votre dossier de candidature" in html
+
+
+def test_local_with_a_contract_and_no_open_file_is_asked_to_open_one(login):
+    user, service = _local_candidate()
+    ServiceContractFactory(local_service=service)
+    ApplicationFactory(
+        local_service=service, contract=service.contracts.get(), status=S.CLOSED, outcome="withdrawn"
+    )
+    html = _dashboard(login(user))
+    assert "Ouvrez votre dossier de candidature" in html
+    assert reverse("candidates:application_create") in html
+    assert "Choisissez votre organisme de certification" not in html
+
+
+def test_draft_with_audit_dates_shows_the_last_submission_date(login):
+    user, service = _local_candidate()
+    contract = ServiceContractFactory(local_service=service)
+    audit = timezone.localdate() + datetime.timedelta(days=70)
+    application = ApplicationFactory(contract=contract, status=S.DRAFT, audit_start=audit, audit_end=audit)
+    html = _dashboard(login(user))
+    assert "Complétez et déposez votre dossier" in html
+    last_day = date_format(rules.latest_submission_date(audit), "j F Y")
+    assert f"au plus tard le {last_day}" in html
+    assert reverse("candidates:application_detail", args=[application.pk]) in html
+    assert "Ouvrez votre dossier de candidature" not in html
+
+
+def test_draft_without_audit_dates_asks_for_them(login):
+    user, service = _local_candidate()
+    ApplicationFactory(contract=ServiceContractFactory(local_service=service), status=S.DRAFT)
+    html = _dashboard(login(user))
+    assert "Complétez et déposez votre dossier" in html
+    assert "au plus tard le" not in html
+    assert "Proposez vos dates d’audit" in html
+
+
+@pytest.mark.parametrize(
+    ("status", "title", "others"),
+    [
+        (S.COMPLEMENTS_REQUESTED, "L’organisme demande des compléments", "Dossier en cours d’examen"),
+        (S.SUBMITTED, "Dossier en cours d’examen", "L’organisme demande des compléments"),
+        (S.RESUBMITTED, "Dossier en cours d’examen", "Dossier recevable"),
+        (S.ACKNOWLEDGED, "Dossier recevable", "Dossier en cours d’examen"),
+    ],
+)
+def test_the_files_state_gives_the_next_action(login, status, title, others):
+    user, service = _local_candidate()
+    ApplicationFactory(contract=ServiceContractFactory(local_service=service), status=status)
+    response = login(user).get(reverse("accounts:dashboard"))
+    titles = [action.title for action in response.context["board"].actions]
+    assert title in titles
+    assert others not in titles
+    assert "Complétez et déposez votre dossier" not in titles
+    if status == S.COMPLEMENTS_REQUESTED:
+        assert next(a for a in response.context["board"].actions if a.title == title).level == "warning"
+
+
+def _central_user(central):
+    user = UserFactory()
+    MembershipFactory(user=user, role=Role.CENTRAL, organisation=central)
+    return user
+
+
+def test_central_without_contract_is_asked_to_choose_a_body(login):
+    html = _dashboard(login(_central_user(CentralServiceFactory())))
+    assert "Choisissez votre organisme de certification" in html
+    assert "Votre service central n’a pas encore enregistré de contrat" not in html
+
+
+def test_central_sees_its_campaign_and_its_networks_files_by_status(login):
+    central = CentralServiceFactory()
+    contract = ServiceContractFactory(central_service=central, local_service=None)
+    audit = timezone.localdate() + datetime.timedelta(days=70)
+    campaign = ApplicationFactory(
+        contract=contract, central_service=central, local_service=None, audit_start=audit, audit_end=audit
+    )
+    for status in (S.SUBMITTED, S.SUBMITTED, S.ACKNOWLEDGED):
+        ApplicationFactory(
+            contract=contract,
+            local_service=LocalServiceFactory(parent=central),
+            central_application=campaign,
+            status=status,
+        )
+    ApplicationFactory(status=S.SUBMITTED)  # another network's file
+    response = login(_central_user(central)).get(reverse("accounts:dashboard"))
+    html = response.content.decode()
+    assert "Complétez et déposez votre dossier" in html
+    assert date_format(rules.latest_submission_date(audit), "j F Y") in html
+    assert response.context["board"].context["network_files"] == [("Déposé", 2), ("Recevable", 1)]
+    assert "Dossiers des services locaux du réseau" in html
+
+
+def test_central_with_a_contract_and_no_campaign_is_asked_to_open_its_file(login):
+    central = CentralServiceFactory()
+    ServiceContractFactory(central_service=central, local_service=None)
+    html = _dashboard(login(_central_user(central)))
+    assert "Ouvrez votre dossier de candidature" in html
+
+
+def test_manager_sees_how_many_files_wait_for_review(login):
+    body = CertificationBodyFactory()
+    user = UserFactory()
+    MembershipFactory(user=user, role=Role.CB_MANAGER, organisation=body)
+    MembershipFactory(role=Role.AUDITOR, organisation=body)
+    client = login(user)
+    assert "à examiner</h3>" not in _dashboard(client)
+    contract = ServiceContractFactory(certification_body=body)
+    ApplicationFactory(contract=contract, status=S.SUBMITTED)
+    assert "1 dossier à examiner" in _dashboard(client)
+    for status in (S.RESUBMITTED, S.DRAFT, S.ACKNOWLEDGED, S.COMPLEMENTS_REQUESTED):
+        ApplicationFactory(contract=ServiceContractFactory(certification_body=body), status=status)
+    ApplicationFactory(status=S.SUBMITTED)  # another body's file
+    html = _dashboard(client)
+    assert "2 dossiers à examiner" in html
+    assert reverse("candidates:review_inbox") in html
+
+
+def test_auditor_has_a_link_to_the_inbox(login):
+    html = _dashboard(login(UserFactory(auditor=True)))
+    assert reverse("candidates:review_inbox") in html
+
+
+def test_ditp_sees_how_many_eligibility_requests_wait(login):
+    client = login(UserFactory(ditp=True))
+    assert "demande d’éligibilité à examiner" not in _dashboard(client)
+    EligibilityRequestFactory(status=EligibilityRequestStatus.SUBMITTED)
+    EligibilityRequestFactory(status=EligibilityRequestStatus.SUBMITTED)
+    EligibilityRequestFactory(status=EligibilityRequestStatus.AWAITING_CENTRAL)
+    EligibilityRequestFactory(status=EligibilityRequestStatus.ACCEPTED)
+    html = _dashboard(client)
+    assert "2 demandes d’éligibilité à examiner" in html
+    assert reverse("candidates:eligibility_requests") in html
