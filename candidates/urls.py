@@ -7,7 +7,7 @@ app_name = "candidates"
 urlpatterns = [
     # A service, its sites, its perimeter, its contract (registration.py)
     path("inscription/", registration.register, name="register"),
-    path("<int:pk>/", network.local_service_detail, name="local_service_detail"),
+    path("<int:pk>/", registration.local_service_detail, name="local_service_detail"),
     path("<int:pk>/sites/ajouter/", registration.site_add, name="site_add"),
     path("sites/<int:pk>/modifier/", registration.site_edit, name="site_edit"),
     path("sites/<int:pk>/retirer/", registration.site_deactivate, name="site_deactivate"),
@@ -20,7 +20,9 @@ urlpatterns = [
     path("eligibilite/demandes/", eligibility.request_list, name="eligibility_requests"),
     path("eligibilite/demandes/nouvelle/", eligibility.request_create, name="eligibility_create"),
     path("eligibilite/demandes/<int:pk>/", eligibility.request_detail, name="eligibility_detail"),
-    path("eligibilite/demandes/<int:pk>/transmettre/", eligibility.request_forward, name="eligibility_forward"),
+    path(
+        "eligibilite/demandes/<int:pk>/transmettre/", eligibility.request_forward, name="eligibility_forward"
+    ),
     path("eligibilite/demandes/<int:pk>/decider/", eligibility.request_decide, name="eligibility_decide"),
     # The application file, candidate side (applications.py)
     path("dossiers/", applications.application_list, name="application_list"),
