@@ -116,7 +116,10 @@ class ChecklistItem(models.TextChoices):
 
     CONTRACT = "contract", _("Un contrat de prestation est signé avec le candidat")
     COMPLETE = "complete", _("Toutes les pièces du dossier sont présentes")
-    SELF_ASSESSMENT_VALID = "self_assessment_valid", _("L’autodiagnostic est valide et daté de moins de 12 mois")
+    SELF_ASSESSMENT_VALID = (
+        "self_assessment_valid",
+        _("L’autodiagnostic est valide et daté de moins de 12 mois"),
+    )
     SURVEYS_VALID = "surveys_valid", _("Les enquêtes usagers et agents sont valides et récentes")
     SAMPLE_REPRESENTATIVE = "sample_representative", _("L’échantillon de l’enquête usagers est représentatif")
     INDICATORS = "indicators", _("Les indicateurs de qualité sont en place depuis au moins 6 mois")

@@ -82,6 +82,10 @@ class LocalServiceQuerySet(models.QuerySet):
         networks = objects_with_perm(user, "candidates.view_centralservice", CentralService)
         return self.filter(Q(pk__in=own) | Q(parent__in=networks))
 
+    def network_members(self):
+        """Locals whose attachment to their network its central service confirmed (and independent ones)."""
+        return self.filter(Q(parent__isnull=True) | Q(parent_confirmed_at__isnull=False))
+
     def with_site_figures(self):
         return self.annotate(
             site_count=Count("sites", filter=Q(sites__is_active=True)),
@@ -101,6 +105,12 @@ class LocalService(AddressFields):
         blank=True,
         related_name="local_services",
         verbose_name=_("service public central de rattachement"),
+    )
+    parent_confirmed_at = models.DateTimeField(
+        _("rattachement confirmé le"),
+        null=True,
+        blank=True,
+        help_text=_("Un service qui se déclare d’un réseau y entre quand le service central le confirme."),
     )
     category = models.ForeignKey(
         EligibleCategory,
@@ -215,9 +225,13 @@ class ServiceDomain(models.Model):
         ordering = ["local_service", "domain"]
         constraints = [
             models.UniqueConstraint(
-                fields=["local_service", "domain"], condition=Q(is_active=True), name="servicedomain_unique_active"
+                fields=["local_service", "domain"],
+                condition=Q(is_active=True),
+                name="servicedomain_unique_active",
             ),
-            models.CheckConstraint(name="servicedomain_domain_valid", condition=Q(domain__in=PerimeterDomain.values)),
+            models.CheckConstraint(
+                name="servicedomain_domain_valid", condition=Q(domain__in=PerimeterDomain.values)
+            ),
         ]
 
     def __str__(self):
@@ -262,7 +276,12 @@ class EligibilityRequest(models.Model):
     decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
     decision_reason = models.TextField(_("motif de la décision"), blank=True)
     resulting_category = models.ForeignKey(
-        EligibleCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("catégorie créée")
+        EligibleCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("catégorie créée"),
     )
 
     objects = EligibilityRequestQuerySet.as_manager()
@@ -274,11 +293,17 @@ class EligibilityRequest(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                name="eligibilityrequest_status_valid", condition=Q(status__in=EligibilityRequestStatus.values)
+                name="eligibilityrequest_status_valid",
+                condition=Q(status__in=EligibilityRequestStatus.values),
             ),
             models.CheckConstraint(
                 name="eligibilityrequest_refusal_is_motivated",
-                condition=~Q(status__in=[EligibilityRequestStatus.REFUSED, EligibilityRequestStatus.DECLINED_BY_CENTRAL])
+                condition=~Q(
+                    status__in=[
+                        EligibilityRequestStatus.REFUSED,
+                        EligibilityRequestStatus.DECLINED_BY_CENTRAL,
+                    ]
+                )
                 | ~Q(decision_reason=""),
             ),
         ]
@@ -324,7 +349,12 @@ class ServiceContract(models.Model):
         verbose_name=_("organisme de certification"),
     )
     local_service = models.ForeignKey(
-        LocalService, on_delete=models.PROTECT, null=True, blank=True, related_name="contracts", verbose_name=_("service local")
+        LocalService,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+        verbose_name=_("service local"),
     )
     central_service = models.ForeignKey(
         CentralService,
@@ -360,7 +390,9 @@ class ServiceContract(models.Model):
                 condition=Q(local_service__isnull=False, central_service__isnull=True)
                 | Q(local_service__isnull=True, central_service__isnull=False),
             ),
-            models.CheckConstraint(name="servicecontract_cycle_ordered", condition=Q(cycle_end__gt=F("cycle_start"))),
+            models.CheckConstraint(
+                name="servicecontract_cycle_ordered", condition=Q(cycle_end__gt=F("cycle_start"))
+            ),
             models.CheckConstraint(name="servicecontract_units_positive", condition=Q(unit_count__gte=1)),
         ]
 
@@ -492,11 +524,17 @@ class Application(models.Model):
                 condition=Q(local_service__isnull=False, central_service__isnull=True)
                 | Q(local_service__isnull=True, central_service__isnull=False),
             ),
-            models.CheckConstraint(name="application_status_valid", condition=Q(status__in=ApplicationStatus.values)),
-            models.CheckConstraint(name="application_kind_valid", condition=Q(kind__in=ApplicationKind.values)),
+            models.CheckConstraint(
+                name="application_status_valid", condition=Q(status__in=ApplicationStatus.values)
+            ),
+            models.CheckConstraint(
+                name="application_kind_valid", condition=Q(kind__in=ApplicationKind.values)
+            ),
             models.CheckConstraint(
                 name="application_audit_dates_ordered",
-                condition=Q(audit_start__isnull=True) | Q(audit_end__isnull=True) | Q(audit_end__gte=F("audit_start")),
+                condition=Q(audit_start__isnull=True)
+                | Q(audit_end__isnull=True)
+                | Q(audit_end__gte=F("audit_start")),
             ),
             models.CheckConstraint(
                 name="application_closed_has_outcome",
@@ -504,8 +542,14 @@ class Application(models.Model):
             ),
             models.CheckConstraint(
                 name="application_scores_in_range",
-                condition=(Q(user_survey_score__isnull=True) | Q(user_survey_score__gte=0, user_survey_score__lte=100))
-                & (Q(agent_survey_score__isnull=True) | Q(agent_survey_score__gte=0, agent_survey_score__lte=100)),
+                condition=(
+                    Q(user_survey_score__isnull=True)
+                    | Q(user_survey_score__gte=0, user_survey_score__lte=100)
+                )
+                & (
+                    Q(agent_survey_score__isnull=True)
+                    | Q(agent_survey_score__gte=0, agent_survey_score__lte=100)
+                ),
             ),
             # One open file at a time per candidate.
             models.UniqueConstraint(
@@ -545,7 +589,9 @@ class ApplicationMessage(models.Model):
     """A message of the thread between the candidate and the certification body about one file."""
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("auteur"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("auteur")
+    )
     from_certification_body = models.BooleanField(_("envoyé par l’organisme"), default=False)
     body = models.TextField(_("message"))
     created_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
@@ -579,7 +625,11 @@ class ApplicationDocument(models.Model):
     size = models.PositiveIntegerField(_("taille (octets)"))
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("déposé par")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("déposé par"),
     )
     uploaded_at = models.DateTimeField(_("déposé le"), default=timezone.now)
     superseded_at = models.DateTimeField(_("remplacé le"), null=True, blank=True)
@@ -591,7 +641,9 @@ class ApplicationDocument(models.Model):
         verbose_name_plural = _("pièces des dossiers")
         ordering = ["piece", "-uploaded_at"]
         constraints = [
-            models.CheckConstraint(name="applicationdocument_piece_valid", condition=Q(piece__in=DocumentPiece.values)),
+            models.CheckConstraint(
+                name="applicationdocument_piece_valid", condition=Q(piece__in=DocumentPiece.values)
+            ),
         ]
 
     def __str__(self):

@@ -28,7 +28,13 @@ SOCLE_REQUIRED = {
 SOCLE_ONE_OF = {
     K.EPCI: (D.SOCIAL_ACTION, D.EARLY_CHILDHOOD, D.URBANISM, D.URBAN_SERVICES),
     K.DEPARTEMENT: (D.SOLIDARITY, D.TERRITORIAL_PLANNING),
-    K.REGION: (D.MOBILITY, D.ECONOMIC_DEVELOPMENT, D.TERRITORIAL_PLANNING, D.TRAINING_EMPLOYMENT, D.ENVIRONMENT),
+    K.REGION: (
+        D.MOBILITY,
+        D.ECONOMIC_DEVELOPMENT,
+        D.TERRITORIAL_PLANNING,
+        D.TRAINING_EMPLOYMENT,
+        D.ENVIRONMENT,
+    ),
 }
 # Interpretation: an authority with special status (Paris, Lyon, Marseille, Corsica, overseas…) defines its
 # perimeter with its certification body "consistently with EPCI, départements and régions": general reception
@@ -68,7 +74,8 @@ def perimeter_problems(kind: str, domains: set[str]) -> list[str]:
     missing = [D(d) for d in SOCLE_REQUIRED[kind] if d not in domains]
     if missing:
         problems.append(
-            _("Le socle doit comprendre : %(domains)s.") % {"domains": ", ".join(str(d.label) for d in missing)}
+            _("Le socle doit comprendre : %(domains)s.")
+            % {"domains": ", ".join(str(d.label) for d in missing)}
         )
     one_of = SOCLE_ONE_OF.get(kind)
     if one_of and not domains.intersection(one_of):
@@ -101,9 +108,9 @@ def self_assessment_problem(self_assessment: datetime.date, audit: datetime.date
     if self_assessment > audit:
         return _("L’autodiagnostic doit précéder l’audit.")
     if self_assessment < audit - SELF_ASSESSMENT_MAX_AGE:
-        return _("L’autodiagnostic doit dater de 12 mois au plus avant l’audit, soit du %(date)s ou après.") % {
-            "date": _fr(audit - SELF_ASSESSMENT_MAX_AGE)
-        }
+        return _(
+            "L’autodiagnostic doit dater de 12 mois au plus avant l’audit, soit du %(date)s ou après."
+        ) % {"date": _fr(audit - SELF_ASSESSMENT_MAX_AGE)}
     return None
 
 
@@ -116,9 +123,9 @@ def survey_problem(survey_closed: datetime.date, audit: datetime.date, *, initia
     if survey_closed > audit:
         return _("L’enquête doit être close avant l’audit.")
     if initial and survey_closed <= audit - SURVEY_MAX_AGE:
-        return _("Les résultats d’enquête doivent dater de moins de 6 mois à l’audit initial, soit après le %(date)s.") % {
-            "date": _fr(audit - SURVEY_MAX_AGE)
-        }
+        return _(
+            "Les résultats d’enquête doivent dater de moins de 6 mois à l’audit initial, soit après le %(date)s."
+        ) % {"date": _fr(audit - SURVEY_MAX_AGE)}
     return None
 
 
@@ -146,21 +153,29 @@ def new_application_allowed_from(refusal_notified_on: datetime.date) -> datetime
 def indicators_problem(in_place_since: datetime.date, on: datetime.date) -> str | None:
     """Quality indicators are in place for at least 6 months (§3.5.1), counted at submission."""
     if in_place_since > on - INDICATORS_MIN_AGE:
-        return _("Les indicateurs de qualité doivent être en place depuis au moins 6 mois, soit depuis le %(date)s au plus tard.") % {
-            "date": _fr(on - INDICATORS_MIN_AGE)
-        }
+        return _(
+            "Les indicateurs de qualité doivent être en place depuis au moins 6 mois, soit depuis le %(date)s au plus tard."
+        ) % {"date": _fr(on - INDICATORS_MIN_AGE)}
     return None
 
 
 def follow_up_problems(
-    *, previous_audit: datetime.date, self_assessment: datetime.date, user_survey: datetime.date, agent_survey: datetime.date
+    *,
+    previous_audit: datetime.date,
+    self_assessment: datetime.date,
+    user_survey: datetime.date,
+    agent_survey: datetime.date,
 ) -> list[str]:
     """A follow-up file carries the self-assessment and both surveys done since the initial audit (§3.9.1)."""
     problems = []
     if self_assessment <= previous_audit:
         problems.append(_("Un dossier de suivi présente un autodiagnostic réalisé depuis l’audit précédent."))
     if user_survey <= previous_audit or agent_survey <= previous_audit:
-        problems.append(_("Un dossier de suivi présente les enquêtes usagers et agents réalisées depuis l’audit précédent."))
+        problems.append(
+            _(
+                "Un dossier de suivi présente les enquêtes usagers et agents réalisées depuis l’audit précédent."
+            )
+        )
     return problems
 
 

@@ -20,6 +20,8 @@ from candidates.enums import (
     ChecklistItem,
     DocumentPiece,
     EligibilityRequestStatus,
+    PerimeterDomain,
+    SiteKind,
 )
 from candidates.models import (
     Application,
@@ -56,26 +58,69 @@ def service_register(
         raise ValidationError(
             {"category": _("Cette catégorie n’est plus sur la liste des services éligibles.")}
         )
+    duplicate = ValidationError(
+        {"siret": _("Un service est déjà inscrit avec ce SIRET : demandez à son référent de vous rattacher.")}
+    )
     if LocalService.objects.filter(siret=fields.get("siret")).exists():
-        raise ValidationError(
-            {
-                "siret": _(
-                    "Un service est déjà inscrit avec ce SIRET : demandez à son référent de vous rattacher."
-                )
-            }
-        )
+        raise duplicate
     if not sites:
         raise ValidationError({"__all__": _("Déclarez au moins un site en contact avec les usagers.")})
+    # A service that says it belongs to a network enters it once the central service confirms (§1.4.1).
     service = LocalService(
         kind=category.kind, category=category, parent=parent, registered_at=timezone.now(), **fields
     )
-    service.full_clean()
-    service.save()
+    service.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            service.save()
+    except IntegrityError:  # the same SIRET registered a moment ago by someone else
+        raise duplicate from None
     for site in sites:
         site_add(user=user, local_service=service, _skip_permission=True, **site)
     _check_one_principal(service)
     account_services.membership_grant(user=user, role=Role.CANDIDATE, organisation=service)
+    if parent is not None:
+        emails = _central_emails(parent)
+        transaction.on_commit(
+            lambda: send_templated_email(
+                to=emails, template="network_attachment_requested", context={"service": service}
+            )
+        )
     return service
+
+
+@transaction.atomic
+def network_attachment_confirm(*, user, local_service: LocalService) -> LocalService:
+    """The central service confirms that a self-declared local service belongs to its network."""
+    if local_service.parent is None or not permissions.can_manage_central_service(user, local_service.parent):
+        raise PermissionDenied
+    if local_service.parent_confirmed_at is None:
+        local_service.parent_confirmed_at = timezone.now()
+        local_service.save(update_fields=["parent_confirmed_at"])
+    return local_service
+
+
+@transaction.atomic
+def network_attachment_refuse(*, user, local_service: LocalService, reason: str) -> LocalService:
+    """The central service refuses the attachment: the service stays registered, as an independent one."""
+    if local_service.parent is None or not permissions.can_manage_central_service(user, local_service.parent):
+        raise PermissionDenied
+    if local_service.parent_confirmed_at is not None:
+        raise ValidationError({"__all__": _("Ce service fait déjà partie du réseau.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Indiquez le motif : il est communiqué au service.")})
+    central = local_service.parent
+    local_service.parent = None
+    local_service.save(update_fields=["parent"])
+    emails = _candidate_emails(local_service)
+    transaction.on_commit(
+        lambda: send_templated_email(
+            to=emails,
+            template="network_attachment_refused",
+            context={"service": local_service, "central": central, "reason": reason},
+        )
+    )
+    return local_service
 
 
 def _check_one_principal(service):
@@ -99,8 +144,23 @@ def site_add(*, user, local_service: LocalService, _skip_permission: bool = Fals
 
 @transaction.atomic
 def site_update(*, user, site: Site, **fields) -> Site:
+    """Edit a site. Making it the principal site demotes the current one (a service has exactly one)."""
     if not permissions.can_manage_local_service(user, site.local_service):
         raise PermissionDenied
+    was_principal = site.kind == SiteKind.PRINCIPAL
+    becomes_principal = fields.get("kind", site.kind) == SiteKind.PRINCIPAL
+    if was_principal and not becomes_principal:
+        raise ValidationError(
+            {
+                "kind": _(
+                    "Un service a exactement un site principal : désignez plutôt le nouveau site principal."
+                )
+            }
+        )
+    if becomes_principal and not was_principal:
+        for previous in site.local_service.sites.active().filter(kind=SiteKind.PRINCIPAL).exclude(pk=site.pk):
+            previous.kind = SiteKind.SECONDARY
+            previous.save(update_fields=["kind"])
     for name, value in fields.items():
         setattr(site, name, value)
     site.full_clean(validate_constraints=False)
@@ -132,6 +192,8 @@ def perimeter_set(*, user, local_service: LocalService, domains: dict[str, str])
     if not permissions.can_manage_local_service(user, local_service):
         raise PermissionDenied
     problems = rules.perimeter_problems(local_service.kind, set(domains))
+    if PerimeterDomain.OTHER in domains and not domains[PerimeterDomain.OTHER].strip():
+        problems.append(_("Précisez l’autre service proposé au périmètre."))
     if problems:
         raise ValidationError({"domains": problems})
     current = {d.domain: d for d in local_service.domains.filter(is_active=True)}
@@ -308,6 +370,8 @@ def _body_manager_emails(body) -> list[str]:
 def effective_contract(candidate, *, on: datetime.date) -> ServiceContract | None:
     """The contract that covers `candidate` on `on`: its own, or its central service's for a network's local (§3.2)."""
     if isinstance(candidate, LocalService) and candidate.parent_id:
+        if candidate.parent_confirmed_at is None:
+            return None  # not in the network until its central service confirms
         return ServiceContract.objects.covering(on).filter(central_service_id=candidate.parent_id).first()
     lookup = (
         {"central_service": candidate}
@@ -459,6 +523,16 @@ def application_create(*, user, candidate, kind: str, today: datetime.date | Non
                 }
             )
     contract = effective_contract(candidate, on=today)
+    if isinstance(candidate, LocalService) and candidate.parent_id and candidate.parent_confirmed_at is None:
+        raise ValidationError(
+            {
+                "kind": _(
+                    "Votre rattachement au réseau %(network)s attend la confirmation de son service central : "
+                    "le dossier sera ouvert sous son contrat une fois le rattachement confirmé."
+                )
+                % {"network": candidate.parent.network_name}
+            }
+        )
     if contract is None:
         raise ValidationError(
             {

@@ -15,6 +15,7 @@ urlpatterns = [
     path("contrat/", registration.contract_create, name="contract_create"),
     # A central service's network (network.py)
     path("reseaux/<int:pk>/", network.central_service_detail, name="central_service_detail"),
+    path("<int:pk>/rattachement/", network.network_attachment, name="network_attachment"),
     # Eligibility (eligibility.py)
     path("eligibilite/", eligibility.category_list, name="eligibility_list"),
     path("eligibilite/demandes/", eligibility.request_list, name="eligibility_requests"),

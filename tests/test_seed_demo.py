@@ -81,8 +81,12 @@ def test_expected_figures(seeded):
     cnaf = CentralService.objects.get()
     assert (cnaf.name, cnaf.network_name) == ("Caisse nationale des allocations familiales", "CAF")
     assert cnaf.ministry == "Ministère du Travail, de la Santé, des Solidarités et des Familles"
-    network = cnaf.local_services.all()
+    network = cnaf.local_services.network_members()
     assert network.count() == 30
+    # plus one CAF that registered itself in the network and waits for the CNAF's confirmation
+    assert list(
+        cnaf.local_services.filter(parent_confirmed_at__isnull=True).values_list("name", flat=True)
+    ) == ["CAF de la Corrèze"]
     assert set(network.values_list("kind", flat=True)) == {LocalServiceKind.SOCIAL_SECURITY}
     assert network.values("departement").distinct().count() == 30
     assert network.values("region").distinct().count() >= 10
@@ -93,7 +97,7 @@ def test_expected_figures(seeded):
         city="Bordeaux",
     )
     assert LocalService.objects.get(name="Mairie de Villeurbanne", kind=LocalServiceKind.COMMUNE, parent=None)
-    assert LocalService.objects.count() == 32
+    assert LocalService.objects.count() == 33
 
 
 def test_every_role_has_an_active_membership_and_one_person_has_two(seeded):
@@ -174,8 +178,8 @@ def test_addresses_and_sites_are_consistent(seeded):
 def test_demo_users_have_names_verified_addresses_and_the_demo_password(seeded):
     users = list(User.objects.all())
     assert (
-        len(users) == 17
-    )  # 13 people of the organisations + 4 quality referents of CAFs drawn for the campaign
+        len(users) == 18
+    )  # 13 people of the organisations + 4 quality referents of CAFs drawn for the campaign + 1 self-declared CAF
     for user in users:
         assert user.first_name and user.last_name
         assert user.email.endswith(".example")
@@ -205,7 +209,7 @@ def test_renamed_organisation_is_restored_not_duplicated(seeded):
     caf = LocalService.objects.get(name="CAF du Rhône")
     assert (caf.departement, caf.region) == ("69", "84")
     assert not LocalService.objects.filter(name="CAF renommée").exists()
-    assert LocalService.objects.count() == 32
+    assert LocalService.objects.count() == 33
 
 
 def test_candidate_logs_in_with_the_demo_password_and_sees_their_service(client, seeded):

@@ -1,12 +1,15 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from candidates import rules
+from candidates import permissions, rules, services
 from candidates.enums import ApplicationStatus, LocalServiceKind
-from candidates.models import Application, CentralService
+from candidates.models import Application, CentralService, LocalService
 from labelsp.accounts.enums import Role
 from labelsp.accounts.models import Membership
 from labelsp.geo import DEPARTEMENT_CHOICES
@@ -28,7 +31,8 @@ def central_service_detail(request, pk):
         .values("created_at")[:1]
     )
     local_services = (
-        central.local_services.with_site_figures()
+        central.local_services.network_members()
+        .with_site_figures()
         .annotate(staff_since=Subquery(staff_since))
         .prefetch_related(
             Prefetch("applications", queryset=open_files.order_by("-created_at"), to_attr="open_applications")
@@ -74,6 +78,12 @@ def central_service_detail(request, pk):
                 }
             else:
                 service.deadline = {"kind": "audit", "date": application.audit_start}
+    # Services that declared themselves of the network and wait for its confirmation (§1.4.1).
+    pending_attachments = (
+        list(central.local_services.filter(parent_confirmed_at__isnull=True).order_by("registered_at", "pk"))
+        if permissions.can_manage_central_service(request.user, central)
+        else []
+    )
     # The central service's own open file: the campaign its sampled locals file within (§3.9.2).
     campaign = central.applications.open().select_related("certification_body").first()
     campaign_counts = []
@@ -89,6 +99,7 @@ def central_service_detail(request, pk):
         "candidates/central_service_detail.html",
         {
             "central": central,
+            "pending_attachments": pending_attachments,
             "campaign": campaign,
             "campaign_counts": campaign_counts,
             "page_obj": page,
@@ -103,3 +114,29 @@ def central_service_detail(request, pk):
             "application_status_choices": application_status_choices,
         },
     )
+
+
+@require_POST
+def network_attachment(request, pk):
+    """The central service confirms or refuses that a self-declared local service belongs to its network."""
+    service = get_object_or_404(LocalService.objects.for_user(request.user).select_related("parent"), pk=pk)
+    if service.parent is None or not permissions.can_manage_central_service(request.user, service.parent):
+        raise PermissionDenied
+    central_pk = service.parent_id
+    try:
+        if request.POST.get("action") == "confirm":
+            services.network_attachment_confirm(user=request.user, local_service=service)
+            messages.success(
+                request, gettext("%(name)s fait désormais partie du réseau.") % {"name": service.name}
+            )
+        else:
+            services.network_attachment_refuse(
+                user=request.user, local_service=service, reason=request.POST.get("reason", "")[:2000]
+            )
+            messages.success(
+                request, gettext("Le rattachement de %(name)s est refusé.") % {"name": service.name}
+            )
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    return redirect("candidates:central_service_detail", central_pk)

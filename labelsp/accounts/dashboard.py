@@ -107,7 +107,18 @@ def _application_actions(candidate, application) -> list[Action]:
     actions = []
     has_contract = services.effective_contract(candidate, on=today) is not None
     if not has_contract:
-        if isinstance(candidate, LocalService) and candidate.parent_id:
+        if isinstance(candidate, LocalService) and candidate.parent_id and candidate.parent_confirmed_at is None:
+            actions.append(
+                Action(
+                    title=_("Votre rattachement au réseau attend sa confirmation"),
+                    description=_(
+                        "Le service central de votre réseau confirme que votre service en fait partie ; vous "
+                        "déposerez ensuite votre dossier sous son contrat."
+                    ),
+                    level="warning",
+                )
+            )
+        elif isinstance(candidate, LocalService) and candidate.parent_id:
             actions.append(
                 Action(
                     title=_("Votre service central n’a pas encore enregistré de contrat"),
@@ -202,7 +213,7 @@ def _application_actions(candidate, application) -> list[Action]:
 
 def _central_service(membership) -> Dashboard:
     central = CentralService.objects.get(pk=membership.central_service_id)
-    locals_qs = central.local_services.all()
+    locals_qs = central.local_services.network_members()
     local_count = locals_qs.count()
     without_staff = locals_qs.exclude(
         memberships__revoked_at__isnull=True, memberships__role=Role.CANDIDATE

@@ -85,6 +85,7 @@ def seed(stdout) -> list[DemoAccount]:
     _categories(locals_by_name)
     _perimeter(locals_by_name["Mairie de Villeurbanne"], user[org.COMMUNE_CANDIDATE.email])
     _eligibility_requests(user, cnaf)
+    accounts = _self_declared_local(cnaf)
 
     # Contracts: the CNAF signs for its whole network; the prefecture and the commune sign their own.
     cycle_start = today - datetime.timedelta(days=45)
@@ -128,7 +129,7 @@ def seed(stdout) -> list[DemoAccount]:
         today,
     )
     stdout.write(f"  {counter}")
-    return [
+    return accounts + [
         DemoAccount(
             Role.CANDIDATE, m.user.email, m.local_service.name, "référent qualité, dossier de la campagne CAF"
         )
@@ -151,7 +152,54 @@ def _categories(locals_by_name):
         if category and service.category_id is None:
             service.category = category
             service.registered_at = service.registered_at or timezone.now()
-            service.save(update_fields=["category", "registered_at"])
+            # The demo's CAFs were attached to the network by the CNAF itself: confirmed.
+            service.parent_confirmed_at = timezone.now() if service.parent_id else None
+            service.save(update_fields=["category", "registered_at", "parent_confirmed_at"])
+
+
+SELF_DECLARED = {
+    "name": "CAF de la Corrèze",
+    "siret": complete_siret("7790001900019"),
+    "email": "accueil.tulle@demo.caf.example",
+}
+
+
+def _self_declared_local(cnaf) -> list[DemoAccount]:
+    """A CAF that registered itself in the network: it waits for the CNAF to confirm the attachment."""
+    staff, _created = demo_user(email=SELF_DECLARED["email"], first_name="Sandrine", last_name="Vidal")
+    if not LocalService.objects.filter(siret=SELF_DECLARED["siret"]).exists():
+        services.service_register(
+            user=staff,
+            category=EligibleCategory.objects.get(name="Caisses d’allocations familiales"),
+            parent=cnaf,
+            sites=[
+                {
+                    "name": "Accueil de Tulle",
+                    "kind": "principal",
+                    "street": "1 avenue Winston-Churchill",
+                    "postal_code": "19000",
+                    "city": "Tulle",
+                    "departement": "19",
+                    "agents_in_contact": 41,
+                }
+            ],
+            name=SELF_DECLARED["name"],
+            siret=SELF_DECLARED["siret"],
+            street="1 avenue Winston-Churchill",
+            postal_code="19000",
+            city="Tulle",
+            departement="19",
+            contact_name="Sandrine Vidal",
+            contact_email=SELF_DECLARED["email"],
+        )
+    return [
+        DemoAccount(
+            Role.CANDIDATE,
+            staff.email,
+            SELF_DECLARED["name"],
+            "rattachement au réseau CAF en attente de la CNAF",
+        )
+    ]
 
 
 def _perimeter(commune, staff):

@@ -1,4 +1,5 @@
 import factory
+from django.utils import timezone
 
 from candidates.enums import LocalServiceKind, SiteKind
 from candidates.models import CentralService, LocalService, Site
@@ -31,6 +32,8 @@ class LocalServiceFactory(factory.django.DjangoModelFactory):
     city = "Lyon"
     departement = "69"
     parent = None
+    # A local created inside a network is a confirmed member of it, unless the test says otherwise.
+    parent_confirmed_at = factory.LazyAttribute(lambda o: timezone.now() if o.parent else None)
 
     class Params:
         in_network = factory.Trait(parent=factory.SubFactory(CentralServiceFactory))
@@ -55,7 +58,6 @@ class SiteFactory(factory.django.DjangoModelFactory):
 import datetime  # noqa: E402
 
 from django.core.files.base import ContentFile  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from candidates.enums import ApplicationKind, ApplicationStatus, DocumentPiece, EligibilityRequestStatus  # noqa: E402
 from candidates.models import (  # noqa: E402
