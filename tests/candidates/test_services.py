@@ -362,3 +362,44 @@ def test_a_forwarded_request_is_announced_to_the_ditp(django_capture_on_commit_c
         services.eligibility_request_forward(user=_staff(central, Role.CENTRAL), request=request)
     assert [m.to for m in mailoutbox] == [[ditp.email]]
     assert request.service_name in mailoutbox[0].subject
+
+
+def test_promoting_a_site_demotes_the_principal_and_the_principal_cannot_be_demoted_alone():
+    from tests.candidates.factories import SiteFactory
+
+    service = LocalServiceFactory()
+    user = _staff(service)
+    principal = SiteFactory(local_service=service, kind="principal")
+    annex = SiteFactory(local_service=service, kind="annex")
+    with pytest.raises(ValidationError) as error:
+        services.site_update(user=user, site=principal, kind="secondary")
+    assert "exactement un site principal" in error.value.message_dict["kind"][0]
+    principal.refresh_from_db()
+    assert principal.kind == "principal"
+    services.site_update(user=user, site=annex, kind="principal")
+    principal.refresh_from_db()
+    annex.refresh_from_db()
+    assert (principal.kind, annex.kind) == ("secondary", "principal")
+    assert service.sites.filter(kind="principal", is_active=True).count() == 1
+
+
+def test_an_other_domain_needs_its_detail():
+    commune = LocalServiceFactory(kind=LocalServiceKind.COMMUNE)
+    socle = {
+        d: ""
+        for d in (
+            PerimeterDomain.GENERAL_RECEPTION,
+            PerimeterDomain.CIVIL_STATUS,
+            PerimeterDomain.TITLES,
+            PerimeterDomain.POPULATION_SERVICES,
+        )
+    }
+    with pytest.raises(ValidationError, match="Précisez"):
+        services.perimeter_set(
+            user=_staff(commune), local_service=commune, domains={**socle, PerimeterDomain.OTHER: " "}
+        )
+    assert not commune.domains.exists()
+    services.perimeter_set(
+        user=_staff(commune), local_service=commune, domains={**socle, PerimeterDomain.OTHER: "Médiathèque"}
+    )
+    assert commune.domains.get(domain=PerimeterDomain.OTHER).detail == "Médiathèque"

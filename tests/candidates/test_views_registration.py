@@ -438,15 +438,25 @@ def test_the_staff_edit_a_site(login, service):
     assert (annex.name, annex.kind, annex.postal_code) == ("Antenne rénovée", SiteKind.SECONDARY, "69400")
 
 
-def test_a_site_cannot_become_a_second_principal(login, service):
+def test_making_a_site_principal_demotes_the_former_principal(login, service):
+    former = service.sites.get(kind=SiteKind.PRINCIPAL, is_active=True)
     annex = SiteFactory(local_service=service, kind=SiteKind.ANNEX, name="Antenne")
-    response = login(_staff(service)).post(
+    client = login(_staff(service))
+    response = client.post(
         reverse("candidates:site_edit", args=[annex.pk]), {**SECONDARY_SITE, "kind": SiteKind.PRINCIPAL}
     )
-    assert response.status_code == 200
-    assert _error(response, "id_kind") == "Ce service a déjà un site principal."
+    assert response.status_code == 302
     annex.refresh_from_db()
-    assert (annex.kind, annex.name) == (SiteKind.ANNEX, "Antenne")
+    former.refresh_from_db()
+    assert (annex.kind, former.kind) == (SiteKind.PRINCIPAL, SiteKind.SECONDARY)
+    # The principal site is never demoted on its own: the service would have none.
+    response = client.post(
+        reverse("candidates:site_edit", args=[annex.pk]), {**SECONDARY_SITE, "kind": SiteKind.SECONDARY}
+    )
+    assert response.status_code == 200
+    assert "exactement un site principal" in _error(response, "id_kind")
+    annex.refresh_from_db()
+    assert annex.kind == SiteKind.PRINCIPAL
 
 
 def test_the_staff_retire_a_secondary_site(login, service):
