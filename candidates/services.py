@@ -588,6 +588,8 @@ def application_update(*, user, application: Application, extension_sites=None, 
         raise ValueError(f"Not editable: {sorted(unknown)}")
     for name, value in fields.items():
         setattr(application, name, value)
+    if application.audit_start and application.audit_end and application.audit_end < application.audit_start:
+        raise ValidationError({"audit_end": _("La fin de l’audit ne peut pas précéder son début.")})
     application.full_clean(
         exclude=["local_service", "central_service", "created_by"], validate_constraints=False
     )

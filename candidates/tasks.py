@@ -4,6 +4,8 @@ from django.db import transaction
 
 from candidates.enums import DocumentPiece
 
+PIECE_ORDER = {piece: index for index, piece in enumerate(DocumentPiece.values)}
+
 
 def receipt_name(application_id: int, number: int) -> str:
     return f"accuse-de-depot-{application_id}-{number}.pdf"
@@ -32,7 +34,11 @@ def render_deposit_receipt(application_id: int, submission_number: int) -> None:
             {
                 "application": application,
                 "submission_number": submission_number,
-                "documents": current_documents(application).exclude(piece=DocumentPiece.DEPOSIT_RECEIPT),
+                # In the guide's order (§3.5.1), then any other piece.
+                "documents": sorted(
+                    current_documents(application).exclude(piece=DocumentPiece.DEPOSIT_RECEIPT),
+                    key=lambda d: (PIECE_ORDER.get(d.piece, len(PIECE_ORDER)), d.original_name),
+                ),
             },
         )
         document = ApplicationDocument(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
@@ -36,7 +37,9 @@ class CheckedUpload:
     sha256: str
 
 
-def check_upload(uploaded, *, allowed: dict[str, str] = DOCUMENT_TYPES, max_bytes: int | None = None) -> CheckedUpload:
+def check_upload(
+    uploaded, *, allowed: dict[str, str] = DOCUMENT_TYPES, max_bytes: int | None = None
+) -> CheckedUpload:
     """Validate `uploaded` by content and size; raise ValidationError with a French message otherwise."""
     import magic
 
@@ -45,7 +48,7 @@ def check_upload(uploaded, *, allowed: dict[str, str] = DOCUMENT_TYPES, max_byte
         raise ValidationError(_("Le fichier est vide."), code="empty")
     if uploaded.size > max_bytes:
         raise ValidationError(
-            _("Le fichier dépasse la taille maximale de %(size)d Mo.") % {"size": max_bytes // (1024 * 1024)},
+            _("Le fichier dépasse la taille maximale de %(size)s.") % {"size": filesizeformat(max_bytes)},
             code="too_large",
         )
     uploaded.seek(0)
@@ -53,7 +56,9 @@ def check_upload(uploaded, *, allowed: dict[str, str] = DOCUMENT_TYPES, max_byte
     content_type = magic.from_buffer(head, mime=True)
     if content_type not in allowed:
         raise ValidationError(
-            _("Ce type de fichier n’est pas accepté (contenu reconnu : %(type)s). Formats acceptés : PDF, documents bureautiques, images PNG ou JPEG.")
+            _(
+                "Ce type de fichier n’est pas accepté (contenu reconnu : %(type)s). Formats acceptés : PDF, documents bureautiques, images PNG ou JPEG."
+            )
             % {"type": content_type},
             code="content_type",
         )
@@ -74,7 +79,9 @@ def check_upload(uploaded, *, allowed: dict[str, str] = DOCUMENT_TYPES, max_byte
 
 def serve_private_file(field_file, *, filename: str, content_type: str) -> FileResponse:
     """Serve a stored document as a download (never rendered inline by the browser)."""
-    response = FileResponse(field_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
+    response = FileResponse(
+        field_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

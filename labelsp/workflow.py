@@ -36,7 +36,11 @@ class TransitionLog(models.Model):
     from_state = models.CharField(_("état de départ"), max_length=40)
     to_state = models.CharField(_("état d’arrivée"), max_length=40)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("auteur")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("auteur"),
     )
     at = models.DateTimeField(_("date"), default=timezone.now)
     reason = models.TextField(_("motif"), blank=True)
@@ -46,7 +50,16 @@ class TransitionLog(models.Model):
         ordering = ["at", "pk"]
 
 
-def transition(obj, spec: Transition, *, actor, reason: str = "", extra_updates: dict | None = None, log_model, log_fk: str):
+def transition(
+    obj,
+    spec: Transition,
+    *,
+    actor,
+    reason: str = "",
+    extra_updates: dict | None = None,
+    log_model,
+    log_fk: str,
+):
     """Move `obj` along `spec`, atomically; raises TransitionNotAllowed when `obj` is not in a source state."""
     if obj.status not in spec.sources:
         raise TransitionNotAllowed(f"{spec.name} is not allowed from {obj.status}")

@@ -107,7 +107,11 @@ def _application_actions(candidate, application) -> list[Action]:
     actions = []
     has_contract = services.effective_contract(candidate, on=today) is not None
     if not has_contract:
-        if isinstance(candidate, LocalService) and candidate.parent_id and candidate.parent_confirmed_at is None:
+        if (
+            isinstance(candidate, LocalService)
+            and candidate.parent_id
+            and candidate.parent_confirmed_at is None
+        ):
             actions.append(
                 Action(
                     title=_("Votre rattachement au réseau attend sa confirmation"),

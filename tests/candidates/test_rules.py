@@ -28,7 +28,12 @@ def test_services_that_are_not_local_authorities_have_no_perimeter_form():
 
 
 def test_a_commune_perimeter_needs_its_whole_socle():
-    assert rules.perimeter_problems(K.COMMUNE, {D.GENERAL_RECEPTION, D.CIVIL_STATUS, D.TITLES, D.POPULATION_SERVICES}) == []
+    assert (
+        rules.perimeter_problems(
+            K.COMMUNE, {D.GENERAL_RECEPTION, D.CIVIL_STATUS, D.TITLES, D.POPULATION_SERVICES}
+        )
+        == []
+    )
     problems = rules.perimeter_problems(K.COMMUNE, {D.GENERAL_RECEPTION, D.TITLES, D.POPULATION_SERVICES})
     assert problems == ["Le socle doit comprendre : État civil."]
 
@@ -45,14 +50,20 @@ def test_a_commune_perimeter_needs_its_whole_socle():
 def test_other_authorities_need_general_reception_and_one_public_action_domain(kind, one_of):
     assert rules.perimeter_problems(kind, {D.GENERAL_RECEPTION, one_of}) == []
     without_domain = rules.perimeter_problems(kind, {D.GENERAL_RECEPTION})
-    assert len(without_domain) == 1 and without_domain[0].startswith("Le socle doit comprendre au moins un domaine")
+    assert len(without_domain) == 1 and without_domain[0].startswith(
+        "Le socle doit comprendre au moins un domaine"
+    )
     without_reception = rules.perimeter_problems(kind, {one_of})
-    assert without_reception == ["Le socle doit comprendre : Accueil général, tous canaux de contact confondus."]
+    assert without_reception == [
+        "Le socle doit comprendre : Accueil général, tous canaux de contact confondus."
+    ]
 
 
 def test_a_domain_of_another_kind_of_authority_is_refused():
     problems = rules.perimeter_problems(K.DEPARTEMENT, {D.GENERAL_RECEPTION, D.SOLIDARITY, D.MOBILITY})
-    assert problems == ["Ces domaines ne relèvent pas de votre catégorie de collectivité : Mobilités et transport."]
+    assert problems == [
+        "Ces domaines ne relèvent pas de votre catégorie de collectivité : Mobilités et transport."
+    ]
 
 
 # --- Dates of the file (§3.1, §3.4, §3.5) ---------------------------------------------------------------------------
@@ -124,12 +135,18 @@ def test_follow_up_file_needs_self_assessment_and_surveys_after_the_initial_audi
     initial = d(2026, 1, 20)
     assert (
         rules.follow_up_problems(
-            previous_audit=initial, self_assessment=d(2026, 9, 1), user_survey=d(2027, 1, 5), agent_survey=d(2027, 1, 5)
+            previous_audit=initial,
+            self_assessment=d(2026, 9, 1),
+            user_survey=d(2027, 1, 5),
+            agent_survey=d(2027, 1, 5),
         )
         == []
     )
     problems = rules.follow_up_problems(
-        previous_audit=initial, self_assessment=initial, user_survey=d(2027, 1, 5), agent_survey=d(2025, 12, 1)
+        previous_audit=initial,
+        self_assessment=initial,
+        user_survey=d(2027, 1, 5),
+        agent_survey=d(2025, 12, 1),
     )
     assert len(problems) == 2
 

@@ -20,7 +20,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         # The demo's own e-mails (notifications of the files it creates) are not printed.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+            transaction.atomic(),
+        ):
             accounts = [account for seed in SEEDERS for account in seed(self.stdout)]
         self._print_accounts(accounts)
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes"))
