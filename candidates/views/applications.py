@@ -35,6 +35,7 @@ from candidates.forms.applications import (
 )
 from candidates.models import Application, ApplicationDocument, ApplicationMessage
 from labelsp.accounts.enums import Role
+from labelsp.forms import add_service_errors, service_error_messages
 from labelsp.uploads import serve_private_file
 
 # Labels of the submission problems that are not about one field of the file (see services.submission_problems).
@@ -59,17 +60,6 @@ def _may_withdraw(user, application) -> bool:
     return application.status != ApplicationStatus.CLOSED and permissions.can_manage_candidate(
         user, application.candidate
     )
-
-
-def _error_dict(error: ValidationError) -> dict[str, list[str]]:
-    return error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-
-
-def _add_errors(form, error: ValidationError, *, renames: dict | None = None) -> None:
-    """Show a service's ValidationError on `form`: each message next to its field, the others on top."""
-    for field, field_messages in _error_dict(error).items():
-        field = (renames or {}).get(field, field)
-        form.add_error(field if field in form.fields else None, field_messages)
 
 
 def _candidate_of(request):
@@ -173,7 +163,7 @@ def _render_detail(
     user = request.user
     can_edit = permissions.can_edit_application(user, application)
     problems = services.submission_problems(application, today=timezone.localdate()) if can_edit else {}
-    failed = _error_dict(submit_error) if submit_error is not None else {}
+    failed = service_error_messages(submit_error) if submit_error is not None else {}
     documents = list(
         services.current_documents(application).select_related("uploaded_by").order_by("uploaded_at", "pk")
     )
@@ -261,7 +251,7 @@ def application_create(request):
                 user=request.user, candidate=candidate, kind=form.cleaned_data["kind"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Le dossier est ouvert : complétez-le puis déposez-le."))
             return redirect("candidates:application_detail", application.pk)
@@ -295,7 +285,7 @@ def application_edit(request, pk):
                 **form.service_fields(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Le dossier est enregistré."))
             return redirect("candidates:application_detail", application.pk)
@@ -317,7 +307,7 @@ def document_upload(request, pk):
                 uploaded=form.cleaned_data["file"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -359,7 +349,7 @@ def application_withdraw(request, pk):
                 user=request.user, application=application, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Le dossier est retiré : il est clos."))
             return redirect("candidates:application_detail", application.pk)
@@ -381,7 +371,7 @@ def message_post(request, pk):
                 attachments=request.FILES.getlist("attachments"),
             )
         except ValidationError as error:
-            _add_errors(form, error, renames={"file": "attachments"})
+            add_service_errors(form, error, renames={"file": "attachments"})
         else:
             messages.success(request, _("Message envoyé."))
             return redirect(reverse("candidates:application_detail", args=[application.pk]) + "#messages")

@@ -21,6 +21,7 @@ from candidates.models import EligibilityRequest, EligibleCategory
 from candidates.permissions import can_manage_central_service
 from labelsp.accounts.enums import Role
 from labelsp.accounts.scoping import sees_everything
+from labelsp.forms import add_service_errors
 
 ER = EligibilityRequestStatus
 REQUESTS_PER_PAGE = 50
@@ -29,13 +30,6 @@ REQUESTS_PER_PAGE = 50
 def _is_central_staff(user, central) -> bool:
     """The staff of the central service a request goes through: they forward it or decline it (§1.4)."""
     return central is not None and can_manage_central_service(user, central)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on `form`: next to its field, or at the top of the form."""
-    errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    for field, field_messages in errors.items():
-        form.add_error(field if field in form.fields else None, field_messages)
 
 
 @login_not_required
@@ -76,7 +70,7 @@ def request_create(request):
         try:
             eligibility_request = services.eligibility_request_file(user=request.user, **form.filing_fields())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if eligibility_request.central_service:
                 messages.success(
@@ -213,7 +207,7 @@ def request_decide(request, pk):
                 user=request.user, request=eligibility_request, reason=reason
             )
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         eligibility_request.refresh_from_db()
         return _render_detail(request, eligibility_request, posted_form=form)
     if action == EligibilityDecisionForm.ACCEPT:

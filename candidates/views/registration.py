@@ -15,18 +15,9 @@ from candidates.forms.registration import ContractForm, PerimeterForm, Registrat
 from candidates.models import CentralService, LocalService, ServiceContract, Site
 from labelsp.accounts.enums import Role
 from labelsp.accounts.services import membership_activate
+from labelsp.forms import add_service_errors, service_error_messages
 
 SITE_FIELDS = ("name", "kind", "street", "postal_code", "city", "departement", "agents_in_contact")
-
-
-def _message_dict(error: ValidationError) -> dict[str, list[str]]:
-    return error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-
-
-def _show_errors(form, error: ValidationError) -> None:
-    """A service's errors next to their fields; those of no field of the form at its top."""
-    for field, field_messages in _message_dict(error).items():
-        form.add_error(field if field in form.fields else None, field_messages)
 
 
 def _manageable_service(request, pk) -> LocalService:
@@ -80,7 +71,7 @@ def register(request):
 
 
 def _show_registration_errors(form, site_formset, error: ValidationError) -> None:
-    for field, field_messages in _message_dict(error).items():
+    for field, field_messages in service_error_messages(error).items():
         if field == "kind":
             # The service refuses the second principal site it meets: show it on every principal row but the first.
             principals = [f for f in site_formset.forms if f.cleaned_data.get("kind") == SiteKind.PRINCIPAL]
@@ -141,7 +132,7 @@ def site_add(request, pk):
         try:
             site = services.site_add(user=request.user, local_service=service, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Le site « %(name)s » est ajouté au périmètre.") % {"name": site.name}
@@ -167,7 +158,7 @@ def site_edit(request, pk):
         try:
             services.site_update(user=request.user, site=site, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Le site « %(name)s » est modifié.") % {"name": site.name})
             return redirect("candidates:local_service_detail", pk=service.pk)
@@ -211,7 +202,7 @@ def perimeter_edit(request, pk):
         try:
             services.perimeter_set(user=request.user, local_service=service, domains=form.perimeter())
         except ValidationError as error:
-            _show_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Le périmètre de votre service est enregistré."))
             return redirect("candidates:local_service_detail", pk=service.pk)
@@ -264,7 +255,7 @@ def contract_create(request):
         try:
             contract = services.contract_record(user=request.user, candidate=candidate, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -21,6 +21,7 @@ from candidates.forms.review import (
 )
 from candidates.models import Application
 from labelsp.accounts.enums import Role
+from labelsp.forms import add_service_errors
 
 S = ApplicationStatus
 APPLICATIONS_PER_PAGE = 50
@@ -28,13 +29,6 @@ APPLICATIONS_PER_PAGE = 50
 WAITING_FOR_BODY = (S.SUBMITTED, S.RESUBMITTED)
 REVIEWABLE = WAITING_FOR_BODY
 BODY_ROLES = (Role.AUDITOR, Role.CB_MANAGER)
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's messages next to their field, or at the top of the form."""
-    errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-    for field, field_messages in errors.items():
-        form.add_error(field if field in form.fields else None, field_messages)
 
 
 def _submission_check(application) -> dict | None:
@@ -189,7 +183,7 @@ def application_review(request, pk):
                 )
                 success = _("Le dossier est déclaré recevable : le candidat en est informé.")
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, success)
             return redirect("candidates:application_review", pk=application.pk)
@@ -213,7 +207,7 @@ def application_close(request, pk):
                 refusal_notified_on=form.cleaned_data["refusal_notified_on"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Le dossier est clos."))
             return redirect("candidates:application_review", pk=application.pk)
