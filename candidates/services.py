@@ -317,7 +317,7 @@ def eligibility_request_accept(
 def eligibility_request_refuse(*, user, request: EligibilityRequest, reason: str) -> EligibilityRequest:
     _require_ditp(user)
     if not reason.strip():
-        raise ValidationError({"reason": _("Un refus est motivé : indiquez le motif.")})
+        raise ValidationError({"reason": _("Un refus doit être motivé : indiquez le motif.")})
     request = _eligibility_transition(
         request,
         ELIGIBILITY_REFUSE,
@@ -695,7 +695,7 @@ def submission_problems(application: Application, *, today: datetime.date) -> di
     if application.kind == ApplicationKind.EXTENSION and not (
         application.extension_domains or application.extension_sites.exists()
     ):
-        add("extension_sites", _("Une extension de périmètre nomme les sites ou les domaines ajoutés."))
+        add("extension_sites", _("Une extension de périmètre doit indiquer les sites ou les domaines ajoutés."))
     return problems
 
 
@@ -810,7 +810,7 @@ def application_close(
     if outcome == ApplicationOutcome.REFUSED and not refusal_notified_on:
         raise ValidationError({"refusal_notified_on": _("Indiquez la date de notification du refus.")})
     if outcome == ApplicationOutcome.WITHDRAWN:
-        raise ValidationError({"outcome": _("Seul le candidat retire son dossier.")})
+        raise ValidationError({"outcome": _("Seul le candidat peut retirer son dossier.")})
     return _application_transition(
         application,
         APP_CLOSE,

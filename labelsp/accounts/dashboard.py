@@ -116,7 +116,7 @@ def _application_actions(candidate, application) -> list[Action]:
                 Action(
                     title=_("Votre rattachement au réseau attend sa confirmation"),
                     description=_(
-                        "Le service central de votre réseau confirme que votre service en fait partie ; vous "
+                        "Le service central de votre réseau doit confirmer que votre service en fait partie ; vous "
                         "déposerez ensuite votre dossier sous son contrat."
                     ),
                     level="warning",

@@ -326,7 +326,7 @@ def test_a_refusal_without_reason_is_shown_next_to_the_field(login, ditp, submit
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert _error_next_to(html, "id_refuse_reason") == "Un refus est motivé : indiquez le motif."
+    assert _error_next_to(html, "id_refuse_reason") == "Un refus doit être motivé : indiquez le motif."
     assert 'aria-describedby="id_refuse_reason_helptext id_refuse_reason_error"' in html
     assert not _error_next_to(html, "id_accept_reason")
     submitted.refresh_from_db()
