@@ -169,7 +169,9 @@ def follow_up_problems(
     """A follow-up file carries the self-assessment and both surveys done since the initial audit (§3.9.1)."""
     problems = []
     if self_assessment <= previous_audit:
-        problems.append(_("Un dossier de suivi doit présenter un autodiagnostic réalisé depuis l’audit précédent."))
+        problems.append(
+            _("Un dossier de suivi doit présenter un autodiagnostic réalisé depuis l’audit précédent.")
+        )
     if user_survey <= previous_audit or agent_survey <= previous_audit:
         problems.append(
             _(

@@ -695,7 +695,10 @@ def submission_problems(application: Application, *, today: datetime.date) -> di
     if application.kind == ApplicationKind.EXTENSION and not (
         application.extension_domains or application.extension_sites.exists()
     ):
-        add("extension_sites", _("Une extension de périmètre doit indiquer les sites ou les domaines ajoutés."))
+        add(
+            "extension_sites",
+            _("Une extension de périmètre doit indiquer les sites ou les domaines ajoutés."),
+        )
     return problems
 
 
