@@ -72,7 +72,7 @@ def test_running_twice_creates_nothing_more():
     )  # every counted table is filled, so the comparison below means something
     output = _seed()
     assert _counts() == first
-    assert output.count("(0 nouveau)") == 6  # organisations (5 lines) and application files
+    assert output.count("(0 nouveau)") == 7  # organisations (5 lines), application files, survey campaigns
 
 
 def test_expected_figures(seeded):
@@ -259,3 +259,21 @@ def test_output_lists_one_account_per_role_with_the_password_and_the_totp_note(s
         assert not any(data.auditors[0].email in line for line in totp_lines)
     assert "première connexion" in seeded
     assert seeded.rstrip().endswith("Données de démonstration prêtes")
+
+
+def test_demo_survey_campaigns_are_open_valid_and_invalid(seeded):
+    from surveys.models import Campaign
+    from surveys.selectors import campaign_results
+
+    states = {}
+    for campaign in Campaign.objects.select_related("local_service"):
+        results = campaign_results(campaign)
+        states[(campaign.local_service.name, campaign.kind)] = (
+            campaign.closed_at is None,
+            results.validity.is_valid,
+        )
+    assert states == {
+        ("CAF du Rhône", "users"): (True, False),  # open, not yet enough admissible answers
+        ("CAF du Rhône", "agents"): (False, True),  # closed, valid
+        ("Préfecture de la Gironde", "users"): (False, False),  # closed, invalid
+    }
