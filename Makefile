@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-with-services lint format install messages clean
+.PHONY: demo test test-with-services lint format install messages clean bench
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (found %s)" % sys.version.split()[0])'
@@ -31,6 +31,10 @@ test: install
 test-with-services:
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=labelsp.settings.test
 	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+## make bench: the performance figures of the issues, each against a baseline measured in the same run
+bench: install
+	DJANGO_SETTINGS_MODULE=labelsp.settings.test scripts/with-services.sh $(BIN)/python scripts/bench_survey_import.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -129,7 +129,8 @@ class Response(models.Model):
     # Never edited once received (a correction is a new import): no history of edits, and volumes are large.
     HISTORY_EXEMPT = "immutable, anonymous answers"
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="responses")
+    # Indexed by (campaign, admissible) below.
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="responses", db_index=False)
     channel = models.CharField(_("canal"), max_length=20, choices=Channel.choices)
     complete = models.BooleanField(_("terminé"), default=True)
     answered = models.PositiveSmallIntegerField(_("réponses autres que NSP"))
@@ -153,7 +154,8 @@ class Answer(models.Model):
 
     HISTORY_EXEMPT = "immutable, anonymous answers"
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    # Indexed by the (response, question) unique constraint below.
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers", db_index=False)
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField(null=True, blank=True)
     points = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)

@@ -1,0 +1,135 @@
+"""Benchmark of the survey CSV import (issue #4, « Performance »): 100,000 user-survey rows imported by
+`surveys.imports.import_csv`, against a plain PostgreSQL COPY of the same file into a staging table.
+
+Run against the throwaway database of scripts/with-services.sh (it migrates it first):
+    DJANGO_SETTINGS_MODULE=labelsp.settings.test scripts/with-services.sh \
+        .venv/bin/python scripts/bench_survey_import.py [--rows 100000] [--repeat 3]
+Goal: import ≤ 3 × COPY.
+"""
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOAL = 3.0
+
+
+def _setup_django():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "labelsp.settings.test")
+    import django
+
+    django.setup()
+
+
+def _write_csv(path: Path, codes: list[str], rows: int, seed: int = 4) -> None:
+    """One row per questionnaire: mostly positions, some labels and NSP, a `complete` column."""
+    rng = random.Random(seed)  # noqa: S311 -- benchmark data, not secrets
+    cells = ["1", "2", "3", "4", "4", "3", "", "NSP", "Plutôt d’accord"]
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(";".join([*codes, "complete"]) + "\r\n")
+        for _ in range(rows):
+            answers = [rng.choice(cells) for _ in codes]
+            out.write(";".join([*answers, "oui" if rng.random() < 0.95 else "non"]) + "\r\n")
+
+
+def _fresh_campaign():
+    from candidates.models import LocalService
+    from surveys.enums import SurveyKind
+    from tests.accounts.factories import UserFactory
+    from tests.candidates.factories import LocalServiceFactory
+    from tests.surveys.factories import CampaignFactory
+
+    local = LocalService.objects.filter(name__startswith="Banc d’essai").first() or LocalServiceFactory(
+        name="Banc d’essai des imports"
+    )
+    user = UserFactory()
+    return CampaignFactory(local_service=local, kind=SurveyKind.USERS, population=1_000_000), user
+
+
+def _time_import(path: Path) -> tuple[float, object]:
+    from django.core.files import File
+
+    from surveys.imports import import_csv
+
+    campaign, user = _fresh_campaign()
+    with path.open("rb") as handle:
+        started = time.perf_counter()
+        report = import_csv(campaign=campaign, uploaded_file=File(handle, name=path.name), user=user)
+        elapsed = time.perf_counter() - started
+    return elapsed, report
+
+
+def _time_copy(path: Path, columns: int) -> float:
+    """A plain COPY of the same file into a throwaway table of text columns, committed (autocommit)."""
+    from django.db import connection
+
+    table = "bench_survey_import_staging"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE TABLE {table} ({', '.join(f'c{i} text' for i in range(columns))})")
+        pg_cursor = cursor.connection.cursor()
+        started = time.perf_counter()
+        with (
+            path.open("rb") as handle,
+            pg_cursor.copy(f"COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER ';')") as copy,
+        ):
+            while chunk := handle.read(1 << 20):
+                copy.write(chunk)
+        elapsed = time.perf_counter() - started
+        cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 -- constant table name
+        copied = cursor.fetchone()[0]
+        cursor.execute(f"DROP TABLE {table}")
+    return elapsed, copied
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measure; the best is kept")
+    args = parser.parse_args()
+
+    _setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from surveys.models import Questionnaire
+
+    if connection.vendor != "postgresql":
+        sys.exit("This benchmark compares with PostgreSQL COPY: run it under scripts/with-services.sh.")
+    call_command("migrate", verbosity=0, interactive=False)
+    codes = list(
+        Questionnaire.objects.current("users").questions.order_by("position").values_list("code", flat=True)
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "reponses.csv"
+        _write_csv(path, codes, args.rows)
+        size = path.stat().st_size
+        print(f"CSV: {args.rows} rows × {len(codes)} questions, {size / 1e6:.1f} Mo")
+
+        imports, copies = [], []
+        for run in range(1, args.repeat + 1):
+            elapsed, report = _time_import(path)
+            imports.append(elapsed)
+            print(
+                f"  run {run}: import_csv {elapsed:.2f} s "
+                f"({report.imported} questionnaires, {report.admissible} admissible)"
+            )
+            elapsed, copied = _time_copy(path, len(codes) + 1)
+            copies.append(elapsed)
+            print(f"  run {run}: COPY       {elapsed:.2f} s ({copied} rows)")
+
+    best_import, best_copy = min(imports), min(copies)
+    ratio = best_import / best_copy
+    print(f"import_csv (best): {best_import:.2f} s")
+    print(f"COPY (best):       {best_copy:.2f} s")
+    print(f"ratio: {ratio:.1f}× (goal ≤ {GOAL:.0f}×) — {'OK' if ratio <= GOAL else 'above the goal'}")
+
+
+if __name__ == "__main__":
+    main()
