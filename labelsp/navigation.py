@@ -42,6 +42,7 @@ def _items_for(request) -> list[NavItem]:
                 reverse("candidates:local_service_detail", args=[membership.local_service_id]),
             ),
             NavItem(_("Mes dossiers"), reverse("candidates:application_list")),
+            NavItem(_("Enquêtes"), reverse("surveys:campaign_list")),
         ]
     elif role == Role.CENTRAL:
         items += [
@@ -50,6 +51,7 @@ def _items_for(request) -> list[NavItem]:
                 reverse("candidates:central_service_detail", args=[membership.central_service_id]),
             ),
             NavItem(_("Dossiers"), reverse("candidates:application_list")),
+            NavItem(_("Enquêtes"), reverse("surveys:campaign_list")),
         ]
     elif role in (Role.AUDITOR, Role.CB_MANAGER):
         items += [

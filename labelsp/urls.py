@@ -17,6 +17,7 @@ urlpatterns = [
     path("espace/", include("labelsp.accounts.urls")),
     path("services/", include("candidates.urls")),
     path("organismes/", include("registry.urls")),
+    path("enquetes/", include("surveys.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -26,6 +26,8 @@ def response_record(
 
     Admissibility is decided here, once, from the rule (§3.4), and stored with the questionnaire.
     """
+    if campaign.closed_at is not None:
+        raise ValidationError(_("Cette campagne est close : elle ne reçoit plus de questionnaires."))
     questions = {q.code: q for q in campaign.questionnaire.questions.all()}
     unknown = sorted(set(positions) - set(questions))
     if unknown:

@@ -1,0 +1,1 @@
+"""Views of the surveys, one module per use case (see surveys/urls.py)."""
