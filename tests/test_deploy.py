@@ -161,3 +161,12 @@ def test_env_reads_name_file_secrets(monkeypatch, tmp_path):
     assert env("FOO", "default") == "default"
     with pytest.raises(ImproperlyConfigured, match="FOO"):
         env("FOO")
+
+
+def test_an_empty_variable_counts_as_unset(monkeypatch):
+    """A blank line of an env file (`DATABASE_URL=`) falls back to the default instead of breaking the settings."""
+    monkeypatch.delenv("FOO_FILE", raising=False)
+    monkeypatch.setenv("FOO", "")
+    assert env("FOO", "default") == "default"
+    with pytest.raises(ImproperlyConfigured, match="FOO"):
+        env("FOO")

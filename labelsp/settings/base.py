@@ -21,7 +21,7 @@ def env(name, default=_UNSET, *, cast=str):
     """Read `name` from the environment, or from the file named by `name_FILE`."""
     import os
 
-    value = os.environ.get(name)
+    value = os.environ.get(name) or None  # an empty variable (a blank line of an env file) counts as unset
     file_path = os.environ.get(f"{name}_FILE")
     if value is None and file_path:
         value = Path(file_path).read_text(encoding="utf-8").strip()
