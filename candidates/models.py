@@ -485,6 +485,23 @@ class Application(models.Model):
     user_survey_score = models.DecimalField(
         _("note globale de l’enquête usagers"), max_digits=5, decimal_places=2, null=True, blank=True
     )
+    # The platform's closed campaigns the dates and scores were taken from (None: a survey run elsewhere).
+    user_survey_campaign = models.ForeignKey(
+        "surveys.Campaign",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("campagne d’enquête usagers"),
+    )
+    agent_survey_campaign = models.ForeignKey(
+        "surveys.Campaign",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("campagne d’enquête agents"),
+    )
     agent_survey_closed_on = models.DateField(_("clôture de l’enquête agents"), null=True, blank=True)
     agent_survey_score = models.DecimalField(
         _("note globale de l’enquête agents"), max_digits=5, decimal_places=2, null=True, blank=True

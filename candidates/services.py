@@ -568,8 +568,10 @@ EDITABLE_FIELDS = {
     "self_assessment_on",
     "self_assessment_summary",
     "sampling_method",
+    "user_survey_campaign",
     "user_survey_closed_on",
     "user_survey_score",
+    "agent_survey_campaign",
     "agent_survey_closed_on",
     "agent_survey_score",
     "indicators_since",
@@ -590,6 +592,16 @@ def application_update(*, user, application: Application, extension_sites=None, 
         setattr(application, name, value)
     if application.audit_start and application.audit_end and application.audit_end < application.audit_start:
         raise ValidationError({"audit_end": _("La fin de l’audit ne peut pas précéder son début.")})
+    for name, kind in (("user_survey_campaign", "users"), ("agent_survey_campaign", "agents")):
+        campaign = fields.get(name)
+        if campaign is not None and (
+            campaign.local_service_id != application.local_service_id
+            or campaign.closed_at is None
+            or campaign.kind != kind
+        ):
+            raise ValidationError(
+                {name: _("Choisissez une campagne close de votre service, de ce type d’enquête.")}
+            )
     application.full_clean(
         exclude=["local_service", "central_service", "created_by"], validate_constraints=False
     )

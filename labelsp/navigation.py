@@ -62,7 +62,10 @@ def _items_for(request) -> list[NavItem]:
             ),
         ]
     elif role == Role.DITP:
-        items.append(NavItem(_("Demandes d’éligibilité"), reverse("candidates:eligibility_requests")))
+        items += [
+            NavItem(_("Demandes d’éligibilité"), reverse("candidates:eligibility_requests")),
+            NavItem(_("Questionnaires"), reverse("surveys:questionnaire_list")),
+        ]
     elif role is None:
         items.append(NavItem(_("Inscrire mon service"), reverse("candidates:register")))
     items.append(eligibility)

@@ -9,6 +9,7 @@ from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # Content types accepted for business documents, with the extension the stored file gets.
 DOCUMENT_TYPES = {
@@ -24,6 +25,7 @@ DOCUMENT_TYPES = {
     "application/msword": "doc",
     "application/vnd.ms-excel": "xls",
 }
+DOCUMENT_FORMATS = gettext_lazy("PDF, documents bureautiques, images PNG ou JPEG")
 # libmagic reads the first bytes; office formats (zip containers) need their first entries.
 SNIFF_BYTES = 64 * 1024
 
@@ -38,9 +40,16 @@ class CheckedUpload:
 
 
 def check_upload(
-    uploaded, *, allowed: dict[str, str] = DOCUMENT_TYPES, max_bytes: int | None = None
+    uploaded,
+    *,
+    allowed: dict[str, str] = DOCUMENT_TYPES,
+    max_bytes: int | None = None,
+    formats: str | None = None,
 ) -> CheckedUpload:
-    """Validate `uploaded` by content and size; raise ValidationError with a French message otherwise."""
+    """Validate `uploaded` by content and size; raise ValidationError with a French message otherwise.
+
+    `formats` names the accepted formats for people (default: those of business documents).
+    """
     import magic
 
     max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES
@@ -57,9 +66,9 @@ def check_upload(
     if content_type not in allowed:
         raise ValidationError(
             _(
-                "Ce type de fichier n’est pas accepté (contenu reconnu : %(type)s). Formats acceptés : PDF, documents bureautiques, images PNG ou JPEG."
+                "Ce type de fichier n’est pas accepté (contenu reconnu : %(type)s). Formats acceptés : %(formats)s."
             )
-            % {"type": content_type},
+            % {"type": content_type, "formats": formats or DOCUMENT_FORMATS},
             code="content_type",
         )
     digest = hashlib.sha256()

@@ -76,7 +76,16 @@ class Question(models.Model):
 
 class CampaignQuerySet(models.QuerySet):
     def for_user(self, user):
-        return self.filter(local_service__in=LocalService.objects.for_user(user))
+        """The campaigns of the services `user` may see, and those an application file they may see relies on:
+        the certification body checks the survey results of the files filed with it (§3.5.2)."""
+        from candidates.models import Application
+
+        files = Application.objects.for_user(user)
+        return self.filter(
+            Q(local_service__in=LocalService.objects.for_user(user))
+            | Q(pk__in=files.filter(user_survey_campaign__isnull=False).values("user_survey_campaign"))
+            | Q(pk__in=files.filter(agent_survey_campaign__isnull=False).values("agent_survey_campaign"))
+        )
 
 
 class Campaign(models.Model):
@@ -177,3 +186,38 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.question_id}: {self.position or 'NSP'}"
+
+
+def _invitation_token():
+    return secrets.token_urlsafe(24)
+
+
+class Invitation(models.Model):
+    """A personal invitation to answer a campaign, sent by e-mail: its link takes one answer (§3.4).
+
+    The address is used to send the message and then forgotten: only a digest keyed with SECRET_KEY stays, so a
+    later upload skips the people already invited without the platform keeping who they are. Nothing links an
+    invitation to the questionnaire it produced (anonymity): answering only sets `answered_at`.
+    """
+
+    # Rows are never edited by people (sending and answering set dates); no history, volumes are large.
+    HISTORY_EXEMPT = "no edits by people, anonymous by design"
+
+    # Indexed by the (campaign, email_digest) unique constraint below.
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="invitations", db_index=False
+    )
+    email_digest = models.CharField(_("empreinte de l’adresse"), max_length=64)
+    token = models.CharField(max_length=40, unique=True, default=_invitation_token, editable=False)
+    sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("répondue le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "email_digest"], name="invitation_one_per_address"),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} — invitation #{self.pk}"

@@ -1,13 +1,21 @@
 """Forms of the application file, candidate side (§3.1–§3.5). They parse; the rules live in candidates.services."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates import rules
 from candidates.enums import ApplicationKind, DocumentPiece, PerimeterDomain
 from candidates.models import Application, Site
 from candidates.services import EDITABLE_FIELDS
+from surveys.enums import SurveyKind
+from surveys.models import Campaign
+from surveys.report import campaign_summary
+from surveys.selectors import campaign_results
 
 
 class DateInput(forms.DateInput):
@@ -53,8 +61,10 @@ FIELD_GROUPS = [
         _("Enquêtes usagers et agents"),
         [
             "sampling_method",
+            "user_survey_campaign",
             "user_survey_closed_on",
             "user_survey_score",
+            "agent_survey_campaign",
             "agent_survey_closed_on",
             "agent_survey_score",
         ],
@@ -79,6 +89,15 @@ TEXT_FIELDS = [
     "sampling_method",
     "indicators_summary",
 ]
+# A closed campaign of the platform fills the closing date and global score of its survey when the file is saved.
+SURVEY_CAMPAIGN_FIELDS = {
+    "user_survey_campaign": (SurveyKind.USERS, "user_survey_closed_on", "user_survey_score"),
+    "agent_survey_campaign": (SurveyKind.AGENTS, "agent_survey_closed_on", "agent_survey_score"),
+}
+WRONG_KIND_MESSAGES = {
+    SurveyKind.USERS: _("Cette campagne n’est pas une enquête usagers."),
+    SurveyKind.AGENTS: _("Cette campagne n’est pas une enquête agents."),
+}
 # previous_audit_on is asked for the audits that follow a label (§3.9.1, §3.10).
 PREVIOUS_AUDIT_KINDS = (ApplicationKind.FOLLOW_UP, ApplicationKind.RENEWAL)
 
@@ -120,6 +139,13 @@ class ApplicationForm(forms.ModelForm):
         if application.kind not in PREVIOUS_AUDIT_KINDS:
             del self.fields["previous_audit_on"]
         service = application.local_service
+        self._campaign_results = {}
+        for name, (kind, _closed_on, _score) in SURVEY_CAMPAIGN_FIELDS.items():
+            if service is None:
+                # Campaigns are run by local services; a central service's file states its surveys by hand.
+                del self.fields[name]
+            else:
+                self._set_up_campaign_field(name, kind, service)
         if application.kind == ApplicationKind.EXTENSION and service is not None:
             self.fields["extension_sites"].queryset = service.sites.active().order_by("kind", "name")
             self.initial["extension_sites"] = [site.pk for site in application.extension_sites.all()]
@@ -133,11 +159,65 @@ class ApplicationForm(forms.ModelForm):
         else:
             del self.fields["extension_domains"]
 
+    def _set_up_campaign_field(self, name, kind, service):
+        """The select lists the service's closed campaigns of the kind, newest first; any other is refused.
+
+        The field accepts the service's campaigns of both kinds, open or closed, so that clean_* explains why
+        one is refused; another service's campaign is an unknown choice (its existence is not revealed).
+        """
+        field = self.fields[name]
+        field.queryset = Campaign.objects.filter(local_service=service).select_related("questionnaire")
+        field.required = False
+        field.error_messages["invalid_choice"] = _("Choisissez une des campagnes closes de votre service.")
+        field.help_text = _(
+            "Campagne close menée sur la plateforme : sa date de clôture et sa note globale sont reprises "
+            "à l’enregistrement. Laissez vide pour une enquête menée hors de la plateforme."
+        )
+        closed = field.queryset.filter(kind=kind, closed_at__isnull=False).order_by("-closed_at", "-pk")
+        choices = [("", _("Aucune : enquête menée hors de la plateforme"))]
+        for campaign in closed:
+            results = self._campaign_results[campaign.pk] = campaign_results(campaign)
+            choices.append((campaign.pk, campaign_summary(campaign, results)))
+        # Set after the queryset (whose setter resets them): only the eligible campaigns are offered.
+        field.widget.choices = choices
+
+    def _clean_campaign(self, name):
+        campaign = self.cleaned_data.get(name)
+        if campaign is None:
+            return None
+        kind = SURVEY_CAMPAIGN_FIELDS[name][0]
+        if campaign.kind != kind:
+            raise ValidationError(WRONG_KIND_MESSAGES[kind])
+        if campaign.closed_at is None:
+            raise ValidationError(
+                _("Cette campagne n’est pas close : clôturez-la pour que ses résultats soient définitifs.")
+            )
+        return campaign
+
+    def clean_user_survey_campaign(self):
+        return self._clean_campaign("user_survey_campaign")
+
+    def clean_agent_survey_campaign(self):
+        return self._clean_campaign("agent_survey_campaign")
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("audit_start"), cleaned.get("audit_end")
         if start and end and end < start:
             self.add_error("audit_end", _("La fin de l’audit ne peut pas précéder son début."))
+        for name, (_kind, closed_field, score_field) in SURVEY_CAMPAIGN_FIELDS.items():
+            campaign = cleaned.get(name)
+            if campaign is None:
+                continue
+            # The campaign's figures replace whatever was typed in the two fields (errors included).
+            results = self._campaign_results.get(campaign.pk) or campaign_results(campaign)
+            score = results.scores.global_score
+            cleaned[closed_field] = timezone.localdate(campaign.closed_at)
+            cleaned[score_field] = (
+                None if score is None else Decimal(str(score)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            )
+            for field in (closed_field, score_field):
+                self._errors.pop(field, None)
         return cleaned
 
     def groups(self):

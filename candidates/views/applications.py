@@ -27,6 +27,7 @@ from candidates.forms.applications import (
     DATE_FIELDS,
     FIELD_GROUPS,
     PREVIOUS_AUDIT_KINDS,
+    SURVEY_CAMPAIGN_FIELDS,
     ApplicationCreateForm,
     ApplicationForm,
     DocumentUploadForm,
@@ -37,6 +38,8 @@ from candidates.models import Application, ApplicationDocument, ApplicationMessa
 from labelsp.accounts.enums import Role
 from labelsp.forms import add_service_errors, service_error_messages
 from labelsp.uploads import serve_private_file
+from surveys.models import Campaign
+from surveys.report import campaign_summary
 
 # Labels of the submission problems that are not about one field of the file (see services.submission_problems).
 PROBLEM_LABELS = {
@@ -72,7 +75,13 @@ def _candidate_of(request):
 
 def _scoped_applications(user):
     return Application.objects.for_user(user).select_related(
-        "local_service", "central_service", "certification_body", "contract", "central_application"
+        "local_service",
+        "central_service",
+        "certification_body",
+        "contract",
+        "central_application",
+        "user_survey_campaign",
+        "agent_survey_campaign",
     )
 
 
@@ -102,7 +111,32 @@ def _problem_items(application, problems: dict[str, list[str]]) -> list[dict]:
     return items
 
 
-def _field_rows(application, problems: dict[str, list[str]]) -> list[tuple[str, list[dict]]]:
+def _campaign_links(user, application) -> dict[str, dict]:
+    """The survey campaigns the file was filled from: a summary, and their report for those who may read it."""
+    campaigns = {
+        name: getattr(application, name)
+        for name in SURVEY_CAMPAIGN_FIELDS
+        if getattr(application, f"{name}_id") is not None
+    }
+    readable = set(
+        Campaign.objects.for_user(user)
+        .filter(pk__in=[c.pk for c in campaigns.values()])
+        .values_list("pk", flat=True)
+    )
+    return {
+        name: {
+            "summary": campaign_summary(campaign),
+            "report_url": (
+                reverse("surveys:results_report", args=[campaign.pk]) if campaign.pk in readable else ""
+            ),
+        }
+        for name, campaign in campaigns.items()
+    }
+
+
+def _field_rows(
+    application, problems: dict[str, list[str]], campaigns: dict[str, dict]
+) -> list[tuple[str, list[dict]]]:
     """The file's fields by group, with their displayed value and their submission problems."""
     extension_sites = (
         list(application.extension_sites.order_by("name"))
@@ -117,6 +151,8 @@ def _field_rows(application, problems: dict[str, list[str]]) -> list[tuple[str, 
                 continue
             if name.startswith("extension_") and application.kind != ApplicationKind.EXTENSION:
                 continue
+            if name in SURVEY_CAMPAIGN_FIELDS and application.local_service_id is None:
+                continue
             if name == "extension_sites":
                 value = ", ".join(str(site) for site in extension_sites)
             elif name == "extension_domains":
@@ -124,6 +160,8 @@ def _field_rows(application, problems: dict[str, list[str]]) -> list[tuple[str, 
                     str(PerimeterDomain(d).label) if d in PerimeterDomain.values else d
                     for d in application.extension_domains
                 )
+            elif name in SURVEY_CAMPAIGN_FIELDS:
+                value = campaigns[name]["summary"] if name in campaigns else None
             else:
                 value = getattr(application, name)
             rows.append(
@@ -133,6 +171,7 @@ def _field_rows(application, problems: dict[str, list[str]]) -> list[tuple[str, 
                     "value": value,
                     "is_date": name in DATE_FIELDS,
                     "is_score": name.endswith("_score"),
+                    "campaign": campaigns.get(name) if name in SURVEY_CAMPAIGN_FIELDS else None,
                     "problems": problems.get(name, []),
                 }
             )
@@ -197,7 +236,7 @@ def _render_detail(
         "can_review": permissions.can_review_application(user, application),
         "problems": _problem_items(application, problems),
         "submit_errors": _problem_items(application, failed),
-        "field_groups": _field_rows(application, failed),
+        "field_groups": _field_rows(application, failed, _campaign_links(user, application)),
         "piece_rows": piece_rows,
         "receipts": receipts,
         "thread": thread,
