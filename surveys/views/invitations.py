@@ -5,8 +5,6 @@ The page of a campaign's invitations shows how many were sent and answered, neve
 kept after sending, and nothing links an invitation to the questionnaire it produced.
 """
 
-import math
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +20,7 @@ from surveys.enums import NSP_LABEL
 from surveys.forms.invitations import InvitationForm
 from surveys.forms.public import PublicAnswerForm
 from surveys.models import Campaign, Invitation
-from surveys.views.public import SECONDS_PER_QUESTION, _unavailable
+from surveys.views.public import estimated_minutes, unavailable_response
 
 
 @require_http_methods(["GET", "POST"])
@@ -93,7 +91,7 @@ def invitation_answer(request, token):
     if invitation.answered_at is not None:
         return _already_answered(request, campaign)
     if not campaign.is_open:
-        return _unavailable(request, campaign)
+        return unavailable_response(request, campaign)
     questions = campaign.questionnaire.questions.order_by("position")
     if request.method == "POST":
         form = PublicAnswerForm(request.POST, questions=questions)
@@ -112,7 +110,7 @@ def invitation_answer(request, token):
                 return redirect("surveys:thanks", token=campaign.public_token)
     else:
         form = PublicAnswerForm(questions=questions)
-    minutes = max(1, math.ceil(len(form.questions) * SECONDS_PER_QUESTION / 60))
+    minutes = estimated_minutes(len(form.questions))
     return render(
         request,
         "surveys/public/answer.html",

@@ -29,6 +29,11 @@ RATE_LIMIT_WINDOW = 60 * 60
 SECONDS_PER_QUESTION = 20
 
 
+def estimated_minutes(question_count: int) -> int:
+    """The duration announced to respondents: about 20 seconds a question, at least a minute."""
+    return max(1, math.ceil(question_count * SECONDS_PER_QUESTION / 60))
+
+
 def _campaign(token):
     # Public: no user scope; the random token is the only way in.
     return get_object_or_404(
@@ -55,7 +60,7 @@ def _over_rate_limit(request, campaign) -> bool:
     return count > RATE_LIMIT
 
 
-def _unavailable(request, campaign):
+def unavailable_response(request, campaign):
     """Why a campaign cannot be answered today: not open yet, or over (closed early or past its end date)."""
     not_yet_open = campaign.closed_at is None and campaign.opens_on > timezone.localdate()
     if campaign.closed_at is not None:
@@ -75,7 +80,7 @@ def answer(request, token):
     """The questionnaire of an open campaign; a campaign not open today shows why, with no form."""
     campaign = _campaign(token)
     if not campaign.is_open:
-        return _unavailable(request, campaign)
+        return unavailable_response(request, campaign)
     questions = campaign.questionnaire.questions.order_by("position")
     if request.method == "POST":
         if _over_rate_limit(request, campaign):
@@ -95,7 +100,7 @@ def answer(request, token):
                 return redirect("surveys:thanks", token=campaign.public_token)
     else:
         form = PublicAnswerForm(questions=questions)
-    minutes = max(1, math.ceil(len(form.questions) * SECONDS_PER_QUESTION / 60))
+    minutes = estimated_minutes(len(form.questions))
     return render(
         request,
         "surveys/public/answer.html",
