@@ -2,7 +2,9 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Length, Now, Replace
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -132,60 +134,126 @@ class Campaign(models.Model):
         return self.closed_at is None and self.opens_on <= today <= self.closes_on
 
 
+class AnswerImport(models.Model):
+    """One CSV file of answers imported into a campaign: who, when, which file, how many questionnaires.
+
+    The questionnaires themselves are Response rows pointing here; they are never linked to a person.
+    """
+
+    # Written once by the import and never edited (the database refuses to delete it).
+    HISTORY_EXEMPT = "immutable import log"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="imports")
+    file_name = models.CharField(_("fichier"), max_length=255)
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    imported = models.PositiveIntegerField(_("questionnaires importés"), default=0)
+    admissible = models.PositiveIntegerField(_("questionnaires recevables"), default=0)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(_("importé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("import de réponses")
+        verbose_name_plural = _("imports de réponses")
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.campaign} — {self.file_name}"
+
+
+class TransactionNow(Now):
+    """The current time; on PostgreSQL the transaction's start (CURRENT_TIMESTAMP) rather than the statement's, so
+    that every row an import writes, and the import itself, carry the same time."""
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, **extra_context)
+
+
+# How many questions a questionnaire's `positions` answer other than NSP ("0").
+_ANSWERED = Length(Replace(F("positions"), Value("0"), Value("")))
+
+
 class Response(models.Model):
-    """One questionnaire received. Anonymous: nothing links it to a person (not even an invitation)."""
+    """One questionnaire received. Anonymous: nothing links it to a person (not even an invitation).
+
+    `positions` holds its answers, one character per question of the campaign's questionnaire in question order:
+    "1"–"4" the position on the scale, "0" for « non concerné / ne se prononce pas » or unanswered. Questionnaire
+    versions never change once published, so the n-th character always means the same question. The writers
+    (`services.response_record`, `imports`) check every character before they store it.
+
+    `answered` and `admissible` are computed by the database from `positions` and `complete` (generated
+    columns), with the rule of `rules.is_admissible` — a test pins both at every boundary.
+    """
 
     # Never edited once received (a correction is a new import): no history of edits, and volumes are large.
     HISTORY_EXEMPT = "immutable, anonymous answers"
 
-    # Indexed by (campaign, admissible) below.
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="responses", db_index=False)
+    # An import writes 100,000 rows at once (issue #4 goal: within 3 × a plain COPY of the file). A foreign-key
+    # constraint checks each row with a trigger that costs more than the rows themselves, so the references have
+    # none: rows are written only with objects that exist (the ORM, or an import under its campaign's lock), and
+    # on PostgreSQL triggers keep what they reference (migration 0005: a campaign or a person with questionnaires
+    # cannot be deleted, an import never). Indexed by (campaign, admissible) below.
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="responses", db_index=False, db_constraint=False
+    )
+    answer_import = models.ForeignKey(
+        AnswerImport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+        db_index=False,
+        db_constraint=False,
+    )
     channel = models.CharField(_("canal"), max_length=20, choices=Channel.choices)
     complete = models.BooleanField(_("terminé"), default=True)
-    answered = models.PositiveSmallIntegerField(_("réponses autres que NSP"))
-    admissible = models.BooleanField(_("recevable"))
-    received_at = models.DateTimeField(_("reçu le"), default=timezone.now)
+    positions = models.CharField(_("réponses"), max_length=32)
+    answered = models.GeneratedField(
+        expression=_ANSWERED,
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("réponses autres que NSP"),
+    )
+    # Complete, and MORE than half of its questions answered other than NSP (§3.4).
+    admissible = models.GeneratedField(
+        expression=Case(
+            When(Q(complete=True) & GreaterThan(_ANSWERED * 2, Length(F("positions"))), then=Value(True)),
+            default=Value(False),
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+        verbose_name=_("recevable"),
+    )
+    # An import's rows take the time of its transaction from the database default.
+    received_at = models.DateTimeField(_("reçu le"), default=timezone.now, db_default=TransactionNow())
+    # The staff member who keyed in a paper questionnaire; empty for every other channel (an import records
+    # who imported it on its AnswerImport). Indexed only where set: imports add no entry. No constraint, as
+    # above: even a NULL reference costs a deferred trigger event per row.
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
         verbose_name = _("questionnaire reçu")
         verbose_name_plural = _("questionnaires reçus")
-        indexes = [models.Index(fields=["campaign", "admissible"])]
-
-    def __str__(self):
-        return f"{self.campaign} #{self.pk}"
-
-
-class Answer(models.Model):
-    """One question's answer: a position 1–4 and its points, or NSP (both empty)."""
-
-    HISTORY_EXEMPT = "immutable, anonymous answers"
-
-    # Indexed by the (response, question) unique constraint below.
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers", db_index=False)
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
-    position = models.PositiveSmallIntegerField(null=True, blank=True)
-    points = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("réponse")
-        verbose_name_plural = _("réponses")
-        constraints = [
-            models.UniqueConstraint(fields=["response", "question"], name="answer_one_per_question"),
-            models.CheckConstraint(
-                name="answer_position_and_points_agree",
-                condition=Q(position__isnull=True, points__isnull=True)
-                | Q(position=1, points=0)
-                | Q(position=2, points=0.25)
-                | Q(position=3, points=0.75)
-                | Q(position=4, points=1),
+        indexes = [
+            models.Index(fields=["campaign", "admissible"]),
+            models.Index(
+                fields=["entered_by"], name="response_entered_by", condition=Q(entered_by__isnull=False)
             ),
         ]
 
     def __str__(self):
-        return f"{self.question_id}: {self.position or 'NSP'}"
+        return f"{self.campaign} #{self.pk}"
+
+    def position_of(self, slot: int) -> int | None:
+        """The position (1–4) given to the `slot`-th question (0-based), None for NSP."""
+        return int(self.positions[slot]) or None
 
 
 def _invitation_token():

@@ -277,3 +277,13 @@ def test_demo_survey_campaigns_are_open_valid_and_invalid(seeded):
         ("CAF du Rhône", "agents"): (False, True),  # closed, valid
         ("Préfecture de la Gironde", "users"): (False, False),  # closed, invalid
     }
+    # The open campaign also holds an imported file, listed with who imported it.
+    from surveys.models import AnswerImport
+
+    (batch,) = AnswerImport.objects.select_related("campaign__local_service")
+    assert (batch.campaign.local_service.name, batch.campaign.kind, batch.imported) == (
+        "CAF du Rhône",
+        "users",
+        20,
+    )
+    assert batch.campaign.responses.filter(answer_import=batch).count() == 20

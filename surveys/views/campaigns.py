@@ -87,6 +87,9 @@ def _score_rows(campaign, results) -> list[dict]:
     return list(rows.values())
 
 
+IMPORTS_SHOWN = 20
+
+
 def _render_detail(request, campaign, *, import_form=None, import_errors=(), close_errors=(), status=200):
     today = timezone.localdate()
     results = selectors.campaign_results(campaign)
@@ -111,6 +114,7 @@ def _render_detail(request, campaign, *, import_form=None, import_errors=(), clo
         "sites": list(campaign.local_service.sites.active().order_by("kind", "name")),
         "can_manage": can_manage,
         "is_closed": campaign.closed_at is not None,
+        "imports": list(campaign.imports.select_related("imported_by")[:IMPORTS_SHOWN]),
         "import_form": import_form or ImportForm(),
         "import_errors": list(import_errors),
         "close_errors": list(close_errors),

@@ -21,3 +21,10 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     population = 1000
     sampling_method = "Tirage aléatoire parmi les usagers reçus dans les 12 derniers mois."
     created_by = factory.SubFactory("tests.accounts.factories.UserFactory")
+
+
+def answers_of(response) -> dict:
+    """A recorded questionnaire's answers: question code → position 1–4, or None for NSP."""
+    codes = response.campaign.questionnaire.questions.order_by("position").values_list("code", flat=True)
+    assert len(codes) == len(response.positions)
+    return {code: response.position_of(slot) for slot, code in enumerate(codes)}
