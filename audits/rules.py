@@ -161,3 +161,22 @@ def first_visit_day(plan_sent_on: datetime.date) -> datetime.date:
 
 def visit_allowed(plan_sent_on: datetime.date, visit_on: datetime.date) -> bool:
     return visit_on >= first_visit_day(plan_sent_on)
+
+
+# --- After the visit (§3.7.1) -----------------------------------------------------------------------------------
+
+REPORT_DAYS_AFTER_VISIT = 21
+OBSERVATION_DAYS_AFTER_RECEIPT = 10
+
+
+def report_due(visit_end: datetime.date) -> datetime.date:
+    """The report reaches the candidate within 21 days of the visit (§3.7.1). Interpretation: calendar days
+    counted from the last day of the visit."""
+    return visit_end + datetime.timedelta(days=REPORT_DAYS_AFTER_VISIT)
+
+
+def observations_due(received_on: datetime.date) -> datetime.date:
+    """The candidate's last day to send observations (or, for a central candidate, corrective actions): 10 days
+    after receiving the report (§3.7.1, §3.9.2). Interpretation: calendar days; the report is received the day the
+    platform sends it."""
+    return received_on + datetime.timedelta(days=OBSERVATION_DAYS_AFTER_RECEIPT)

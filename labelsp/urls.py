@@ -18,6 +18,7 @@ urlpatterns = [
     path("services/", include("candidates.urls")),
     path("organismes/", include("registry.urls")),
     path("enquetes/", include("surveys.urls")),
+    path("audits/", include("audits.urls")),
     path("admin/", admin.site.urls),
 ]
 
