@@ -667,15 +667,15 @@ def audit_grade_batch(*, user, audit_id: int, device_id: str, ops: list) -> list
             )
         }
         grid_checkpoints = set(
-            Checkpoint.objects.filter(
-                grid_id=audit.grid_id, pk__in={op["checkpoint"] for op in valid}
-            ).values_list("pk", flat=True)
+            Checkpoint.objects.filter(grid_id=audit.grid_id, pk__in={op["checkpoint"] for op in valid})
+            .order_by()
+            .values_list("pk", flat=True)
         )
         grades = {
             grade.checkpoint_id: grade
-            for grade in Grade.objects.filter(audit=audit, checkpoint_id__in=grid_checkpoints).select_related(
-                "updated_by"
-            )
+            for grade in Grade.objects.filter(audit=audit, checkpoint_id__in=grid_checkpoints)
+            .select_related("updated_by")
+            .order_by()
         }
         names = {grade.updated_by_id: grade.updated_by.get_full_name() for grade in grades.values()}
         names[user.pk] = user.get_full_name()
@@ -762,8 +762,21 @@ def audit_grade_batch(*, user, audit_id: int, device_id: str, ops: list) -> list
         if new_ops:
             GradeOperation.objects.bulk_create(new_ops)
         if changed:
+            # Fresh rows without primary keys: one INSERT … ON CONFLICT for new and changed grades alike.
             Grade.objects.bulk_create(
-                list(changed.values()),
+                [
+                    Grade(
+                        audit=audit,
+                        checkpoint_id=grade.checkpoint_id,
+                        points=grade.points,
+                        comment=grade.comment,
+                        version=grade.version,
+                        device_id=grade.device_id,
+                        updated_by=user,
+                        updated_at=now,
+                    )
+                    for grade in changed.values()
+                ],
                 update_conflicts=True,
                 unique_fields=["audit", "checkpoint"],
                 update_fields=["points", "comment", "version", "device_id", "updated_by", "updated_at"],

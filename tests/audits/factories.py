@@ -53,6 +53,15 @@ class AuditFactory(factory.django.DjangoModelFactory):
             planned=True,
             status=AuditStatus.IN_PROGRESS,
         )
+        # Report sent today (its PDF is not rendered: tests of the report send it through the service).
+        reported = factory.Trait(
+            planned=True,
+            status=AuditStatus.REPORT_SENT,
+            closing_meeting_at=factory.LazyFunction(timezone.now),
+            closing_summary="Synthèse à chaud présentée au directeur.",
+            report_sent_at=factory.LazyFunction(timezone.now),
+            report_sha256="0" * 64,
+        )
 
 
 class AssignmentFactory(factory.django.DjangoModelFactory):
