@@ -888,6 +888,7 @@ def report_problems(audit: Audit, grades: dict) -> list[str]:
 def audit_report_send(*, user, audit: Audit) -> Audit:
     """Render the report as PDF, store it with its SHA-256, send it to the candidate: from then on the grades are
     locked (§3.7.1)."""
+    from audits.report_context import report_context
     from audits.selectors import audit_scores, grade_points_by_code
     from labelsp.pdf import render_pdf
 
@@ -902,7 +903,8 @@ def audit_report_send(*, user, audit: Audit) -> Audit:
             raise ValidationError({"__all__": problems})
         sent_at = timezone.now()
         pdf = render_pdf(
-            "pdf/audit_report.html", {"audit": audit, "scores": audit_scores(audit), "sent_at": sent_at}
+            "pdf/audit_report.html",
+            {"audit": audit, "scores": audit_scores(audit), "sent_at": sent_at, **report_context(audit)},
         )
         audit.report_pdf.save(f"rapport-audit-{audit.pk}.pdf", ContentFile(pdf), save=False)
         Audit.objects.filter(pk=audit.pk).update(report_pdf=audit.report_pdf.name)
@@ -971,7 +973,7 @@ def corrective_action_judge(
     *, user, action: CorrectiveAction, accepted: bool, comment: str
 ) -> CorrectiveAction:
     """The auditor accepts or refuses a proposed corrective action, with a reason; the grade does not change."""
-    if not permissions.can_follow_up_report(user, action.audit):
+    if not permissions.is_assigned(user, action.audit):
         raise PermissionDenied
     if action.audit.status != AuditStatus.REPORT_SENT:
         raise ValidationError(

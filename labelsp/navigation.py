@@ -43,6 +43,7 @@ def _items_for(request) -> list[NavItem]:
             ),
             NavItem(_("Mes dossiers"), reverse("candidates:application_list")),
             NavItem(_("Enquêtes"), reverse("surveys:campaign_list")),
+            NavItem(_("Audits"), reverse("audits:audit_list")),
         ]
     elif role == Role.CENTRAL:
         items += [
@@ -52,10 +53,12 @@ def _items_for(request) -> list[NavItem]:
             ),
             NavItem(_("Dossiers"), reverse("candidates:application_list")),
             NavItem(_("Enquêtes"), reverse("surveys:campaign_list")),
+            NavItem(_("Audits"), reverse("audits:audit_list")),
         ]
     elif role in (Role.AUDITOR, Role.CB_MANAGER):
         items += [
             NavItem(_("Dossiers reçus"), reverse("candidates:review_inbox")),
+            NavItem(_("Audits"), reverse("audits:audit_list")),
             NavItem(
                 _("Mon organisme"),
                 reverse("registry:certification_body_detail", args=[membership.certification_body_id]),
@@ -64,7 +67,9 @@ def _items_for(request) -> list[NavItem]:
     elif role == Role.DITP:
         items += [
             NavItem(_("Demandes d’éligibilité"), reverse("candidates:eligibility_requests")),
+            NavItem(_("Audits"), reverse("audits:audit_list")),
             NavItem(_("Questionnaires"), reverse("surveys:questionnaire_list")),
+            NavItem(_("Grilles d’audit"), reverse("audits:grid_list")),
         ]
     elif role is None:
         items.append(NavItem(_("Inscrire mon service"), reverse("candidates:register")))

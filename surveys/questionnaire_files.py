@@ -10,7 +10,6 @@ French, each naming the question by its position in the file and its code. Stori
 surveys.services_questionnaires.questionnaire_publish's job.
 """
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from labelsp.jsonfiles import load_json, unknown_keys
 from surveys.enums import COMMITMENT_LABELS, SurveyKind
 
 # A questionnaire file is small: 15 questions of at most 500 characters.
@@ -55,13 +55,13 @@ class ParsedQuestionnaire:
 def parse_questionnaire(data: bytes, *, kind: str) -> ParsedQuestionnaire:
     """The questionnaire of `kind` described by `data` (UTF-8 JSON, with or without BOM), or ValidationError."""
     kind = SurveyKind(kind)
-    document = _load(data)
+    document = load_json(data)
     errors: list[str] = []
     if not isinstance(document, dict):
         raise ValidationError(
             [_("Le fichier doit contenir un objet JSON avec les clés « kind », « title » et « questions ».")]
         )
-    errors += _unknown_keys(document, TOP_LEVEL_KEYS, where=_("Le fichier"))
+    errors += unknown_keys(document, TOP_LEVEL_KEYS, where=_("Le fichier"))
     errors += _check_kind(document.get("kind"), kind)
     title, title_errors = _check_title(document.get("title"))
     errors += title_errors
@@ -88,39 +88,6 @@ def parse_questionnaire(data: bytes, *, kind: str) -> ParsedQuestionnaire:
             errors = [*errors[:MAX_LISTED_ERRORS], more]
         raise ValidationError(errors)
     return ParsedQuestionnaire(kind=kind, title=title, questions=questions)
-
-
-def _load(data: bytes):
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValidationError(
-            [
-                _("Le fichier n’est pas encodé en UTF-8 (octet %(position)s illisible).")
-                % {"position": error.start + 1}
-            ]
-        ) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValidationError(
-            [
-                _(
-                    "Le fichier n’est pas un JSON valide : erreur ligne %(line)s, colonne %(column)s "
-                    "(virgule, guillemet ou accolade manquant ou en trop ?)."
-                )
-                % {"line": error.lineno, "column": error.colno}
-            ]
-        ) from None
-
-
-def _unknown_keys(obj: dict, allowed, *, where: str) -> list[str]:
-    return [
-        _("%(where)s contient une clé inconnue : « %(key)s » (clés possibles : %(allowed)s).")
-        % {"where": where, "key": key, "allowed": ", ".join(f"« {name} »" for name in allowed)}
-        for key in obj
-        if key not in allowed
-    ]
 
 
 def _check_kind(value, kind: SurveyKind) -> list[str]:
@@ -161,9 +128,7 @@ def _check_question(raw, *, index: int, kind: SurveyKind) -> tuple[ParsedQuestio
         ]
     code = raw.get("code")
     label = _question_label(index, code)
-    errors = _unknown_keys(
-        {key: None for key in raw if key != "commitment"}, QUESTION_KEYS[kind], where=label
-    )
+    errors = unknown_keys({key: None for key in raw if key != "commitment"}, QUESTION_KEYS[kind], where=label)
     if kind == SurveyKind.AGENTS and "commitment" in raw:
         errors.append(
             _("%(question)s : les questions de l’enquête agents n’ont pas d’engagement (« commitment »).")

@@ -72,7 +72,9 @@ def test_running_twice_creates_nothing_more():
     )  # every counted table is filled, so the comparison below means something
     output = _seed()
     assert _counts() == first
-    assert output.count("(0 nouveau)") == 7  # organisations (5 lines), application files, survey campaigns
+    assert (
+        output.count("(0 nouveau)") == 8
+    )  # organisations (5 lines), application files, survey campaigns, audits
 
 
 def test_expected_figures(seeded):
@@ -287,3 +289,24 @@ def test_demo_survey_campaigns_are_open_valid_and_invalid(seeded):
         20,
     )
     assert batch.campaign.responses.filter(answer_import=batch).count() == 20
+
+
+def test_demo_audits_one_being_graded_one_finished_with_its_report(seeded):
+    import hashlib
+
+    from audits.enums import AssignmentStatus, AuditStatus
+    from audits.models import Audit
+
+    audits = {audit.local_service.name: audit for audit in Audit.objects.select_related("local_service")}
+    assert set(audits) == {"CAF de la Gironde", "Mairie de Villeurbanne"}
+    graded = audits["CAF de la Gironde"]
+    assert graded.status == AuditStatus.IN_PROGRESS
+    assert 0 < graded.grades.count() < graded.grid.checkpoints.count()
+    assert graded.draws.get().selected  # sites drawn at random
+    assert graded.assignments.get().status == AssignmentStatus.ASSIGNED
+    finished = audits["Mairie de Villeurbanne"]
+    assert finished.status == AuditStatus.CLOSED
+    assert finished.grades.count() == finished.grid.checkpoints.count()
+    with finished.report_pdf.open("rb") as pdf:
+        assert hashlib.sha256(pdf.read()).hexdigest() == finished.report_sha256
+    assert finished.report_sent_at.date() < timezone.localdate() - datetime.timedelta(days=60)

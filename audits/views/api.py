@@ -38,12 +38,17 @@ def _error(message: str, status: int, code: str = "") -> JsonResponse:
 @require_POST
 def grade_batch(request, pk):
     if len(request.body) > MAX_BODY_BYTES:
+        if not Audit.objects.assigned_to(request.user).filter(pk=pk).exists():
+            raise Http404
         return _error("Envoi trop volumineux.", 413, "invalid")
     try:
         payload = json.loads(request.body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        return _error("Contenu illisible : un objet JSON est attendu.", 400, "invalid")
+        payload = None
     if not isinstance(payload, dict):
+        # Whoever is not assigned learns nothing, not even that the body was wrong.
+        if not Audit.objects.assigned_to(request.user).filter(pk=pk).exists():
+            raise Http404
         return _error("Contenu illisible : un objet JSON est attendu.", 400, "invalid")
     device = payload.get("device")
     if not isinstance(device, str):

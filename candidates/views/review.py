@@ -152,6 +152,8 @@ def _render_review(request, application, *, manager: bool, review_form=None, clo
             "contract_problem": contract_problem,
             "review_form": review_form,
             "close_form": close_form,
+            # The audit of an acknowledged file (issue #5): created here by the body's manager.
+            "audit": application.audits.first(),
         },
     )
 

@@ -22,3 +22,7 @@ def audit_of(w, status=AuditStatus.IN_PROGRESS, **fields):
     audit = AuditFactory(application=application, status=status, **traits, **fields)
     AssignmentFactory(audit=audit, auditor=w.users[AUDITOR])
     return audit
+
+
+# Picked up by tests/test_permission_matrix.py like every matrix_*.py module: this one only supports the others.
+CASES: dict = {}

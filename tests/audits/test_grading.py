@@ -96,7 +96,10 @@ def test_a_device_superseding_its_own_grade_is_not_a_conflict(team, login):
     client = login(first)
     _post(client, audit, [_op(checkpoint, "1")], device="A")
     # Queued offline on the same tablet before the first answer came back: still based on version 0.
-    assert _post(client, audit, [_op(checkpoint, "0.75")], device="A").json()["results"][0]["status"] == "applied"
+    assert (
+        _post(client, audit, [_op(checkpoint, "0.75")], device="A").json()["results"][0]["status"]
+        == "applied"
+    )
 
 
 def test_locked_grades_refuse_changes(team, login):
@@ -110,7 +113,9 @@ def test_locked_grades_refuse_changes(team, login):
     assert not Grade.objects.filter(audit=audit).exists()
 
 
-@pytest.mark.parametrize("who", ["body_auditor_not_assigned", "manager", "other_body_auditor", "proposed_only"])
+@pytest.mark.parametrize(
+    "who", ["body_auditor_not_assigned", "manager", "other_body_auditor", "proposed_only"]
+)
 def test_only_assigned_auditors_can_grade(team, login, who):
     audit, _auditor, _other = team
     if who == "body_auditor_not_assigned":
