@@ -107,7 +107,10 @@ def test_grading_offline_then_syncing_and_resolving_a_conflict(
     cp = {checkpoint.code: checkpoint for checkpoint in audit.grid.checkpoints.all()}
     url = reverse("audits:grading", args=[audit.pk])
 
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url)
+    # The interface is French: the browser says so (headless Chromium asks for English otherwise).
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, base_url=live_server.url, locale="fr-FR"
+    )
     context.set_default_timeout(10_000)
     context.add_cookies([_session_cookie(auditor, live_server.url)])
     network = {"down": False, "cut": []}
