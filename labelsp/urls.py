@@ -19,6 +19,7 @@ urlpatterns = [
     path("organismes/", include("registry.urls")),
     path("enquetes/", include("surveys.urls")),
     path("audits/", include("audits.urls")),
+    path("decisions/", include("decisions.urls")),
     path("admin/", admin.site.urls),
 ]
 
