@@ -6,7 +6,8 @@ app_name = "decisions"
 
 urlpatterns = [
     # The decision page and its issuing (decide.py)
-    # -- decision routes --
+    path("dossiers/<int:application_pk>/decision/", decide.decision_prepare, name="decision_prepare"),
+    path("<int:pk>/", decide.decision_detail, name="decision_detail"),
     # Attestations: download, public verification (attestations.py)
     # -- attestation routes --
     # The label's life: action plans, suspensions, withdrawals, appeals, refusal letter, trademark kit (lifecycle.py)

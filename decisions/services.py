@@ -1,0 +1,266 @@
+"""The certification body's decision (issue #6, « Decision engine »; guide §2.2, §3.8, §3.9).
+
+`decision_propose` gathers every input of a file (the audit's scores per commitment and « Or » criteria, the surveys
+with their age, the self-assessment's date) and applies decisions.rules; the decision page shows it all.
+`decision_issue` records the manager's confirmation: an immutable Decision with a snapshot of those inputs, then its
+effects — a new label (award), a new tier (upgrade), an action plan request (follow-up below the tier held) — and
+the file is closed. Nobody decides on an audit they took part in (ISO/IEC 17065 §7.6, 17021-1 §9.5).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audits.enums import AssignmentStatus, AuditStatus
+from audits.models import Audit, AuditAssignment, GradeOperation
+from audits.permissions import can_manage_body_audits
+from audits.selectors import audit_scores
+from candidates import rules as candidate_rules
+from candidates import services as candidate_services
+from candidates.enums import ApplicationKind, ApplicationOutcome, ApplicationStatus
+from decisions import rules
+from decisions.enums import DecisionOutcome, FollowUpOutcome, Tier
+from decisions.models import ActionPlanRequest, Decision, Label, label_last_day
+from labelsp.accounts.enums import Role
+from labelsp.emails import send_templated_email
+
+ACTION_PLAN_DELAY = relativedelta(months=1)
+MOTIVATION_MAX_LENGTH = 10_000
+
+
+@dataclass
+class Proposal:
+    """Everything the decision page shows, and what is stored with the decision."""
+
+    audit: Audit | None
+    problems: list = field(default_factory=list)  # what prevents deciding at all
+    commitments: dict = field(default_factory=dict)  # "1"…"8" → score
+    or_criteria: float | None = None
+    agents: float | None = None
+    users: float | None = None
+    freshness: list = field(default_factory=list)  # rules.Check about the age of the inputs
+    tier_checks: dict = field(default_factory=dict)  # Tier → [rules.Check]
+    reached: Tier | None = None  # the tier the results reach (None: none)
+    held: Label | None = None  # for a follow-up: the label in force
+    outcome: str = ""
+    tier: str = ""
+
+    def as_json(self) -> dict:
+        def check(c):
+            return {"label": c.label, "value": c.value, "threshold": c.threshold, "passes": c.passes}
+
+        return {
+            "audit": self.audit.pk if self.audit else None,
+            "grid": str(self.audit.grid) if self.audit else "",
+            "commitments": self.commitments,
+            "or_criteria": self.or_criteria,
+            "agent_survey": self.agents,
+            "user_survey": self.users,
+            "freshness": [check(c) for c in self.freshness],
+            "tiers": {str(tier): [check(c) for c in checks] for tier, checks in self.tier_checks.items()},
+            "reached": self.reached or "",
+            "held": self.held.tier if self.held else "",
+        }
+
+
+def _score(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def decision_propose(application) -> Proposal:
+    """The proposed outcome of a local service's file, with every input and every condition."""
+    audit = application.audits.select_related("grid").first()
+    proposal = Proposal(audit=audit)
+    if application.central_service_id:
+        proposal.problems.append(_("La décision d’un service central se prend sur la page de son réseau."))
+        return proposal
+    if audit is None or audit.status != AuditStatus.CLOSED:
+        proposal.problems.append(
+            _(
+                "Le dossier d’audit doit d’abord être transmis pour décision (rapport envoyé, délai d’observations écoulé)."
+            )
+        )
+        return proposal
+    scores = audit_scores(audit)
+    by_code = {entry["section"].code: entry["score"] for entry in scores["sections"]}
+    proposal.commitments = {code: by_code.get(code) for code in rules.COMMITMENTS}
+    proposal.or_criteria = by_code.get("or")
+    proposal.agents = _score(application.agent_survey_score)
+    proposal.users = _score(application.user_survey_score)
+    audit_day = audit.visit_start
+    initial = application.kind in (ApplicationKind.INITIAL, ApplicationKind.RENEWAL)
+    for label, closed_on in (
+        (_("Enquête agents récente"), application.agent_survey_closed_on),
+        (_("Enquête usagers récente"), application.user_survey_closed_on),
+    ):
+        problem = (
+            _("Date de clôture inconnue.")
+            if closed_on is None
+            else candidate_rules.survey_problem(closed_on, audit_day, initial=initial)
+        )
+        proposal.freshness.append(rules.Check(str(problem or label), None, 1, problem is None))
+    sa_problem = (
+        _("Date de l’autodiagnostic inconnue.")
+        if application.self_assessment_on is None
+        else candidate_rules.self_assessment_problem(application.self_assessment_on, audit_day)
+    )
+    proposal.freshness.append(
+        rules.Check(str(sa_problem or _("Autodiagnostic de moins de 12 mois")), None, 1, sa_problem is None)
+    )
+    local = rules.local_tier(
+        commitments=proposal.commitments,
+        or_criteria=proposal.or_criteria,
+        agents=proposal.agents,
+        users=proposal.users,
+    )
+    proposal.tier_checks = local.checks
+    # Inputs too old cannot support any tier.
+    proposal.reached = local.tier if all(check.passes for check in proposal.freshness) else None
+    if application.kind == ApplicationKind.FOLLOW_UP:
+        proposal.held = (
+            Label.objects.in_force(audit_day).filter(local_service_id=application.local_service_id).first()
+        )
+        if proposal.held is None:
+            proposal.problems.append(
+                _("Aucun label en vigueur : un audit de suivi suppose un label à confirmer.")
+            )
+            return proposal
+        follow_up = rules.follow_up_outcome(Tier(proposal.held.tier), proposal.reached)
+        proposal.outcome = {
+            FollowUpOutcome.CONFIRM: DecisionOutcome.CONFIRM,
+            FollowUpOutcome.UPGRADE: DecisionOutcome.UPGRADE,
+            FollowUpOutcome.ACTION_PLAN: DecisionOutcome.ACTION_PLAN,
+        }[follow_up]
+        proposal.tier = {
+            DecisionOutcome.CONFIRM: proposal.held.tier,
+            DecisionOutcome.UPGRADE: proposal.reached or "",
+        }.get(proposal.outcome, "")
+    else:
+        proposal.outcome = DecisionOutcome.AWARD if proposal.reached else DecisionOutcome.REFUSAL
+        proposal.tier = proposal.reached or ""
+    return proposal
+
+
+def took_part_in_audit(user, application) -> bool:
+    """Whether `user` was on the team of the file's audit or graded it: such a person may not decide on it."""
+    audits = Audit.objects.filter(application=application)
+    return (
+        AuditAssignment.objects.filter(audit__in=audits, auditor=user)
+        .exclude(status__in=(AssignmentStatus.PROPOSED, AssignmentStatus.DECLINED))
+        .exists()
+        or GradeOperation.objects.filter(audit__in=audits, author=user).exists()
+    )
+
+
+def decision_issue(*, user, application, motivation: str = "", replaces: Decision | None = None) -> Decision:
+    """Issue the proposed decision on a file, as the body's manager confirms it. A refusal needs a written
+    motivation. A correction (`replaces`) is a new decision about the same file."""
+    if not can_manage_body_audits(user, application.certification_body):
+        raise PermissionDenied
+    if took_part_in_audit(user, application):
+        raise ValidationError(
+            {
+                "__all__": _(
+                    "Vous avez participé à l’audit de ce dossier : une autre personne de l’organisme doit prendre la "
+                    "décision (impartialité, ISO/IEC 17065)."
+                )
+            }
+        )
+    if replaces is None and application.status != ApplicationStatus.ACKNOWLEDGED:
+        raise ValidationError(
+            {"__all__": _("Ce dossier a déjà sa décision : une correction remplace une décision.")}
+        )
+    if replaces is not None and replaces.application_id != application.pk:
+        raise ValidationError({"__all__": _("La décision corrigée doit porter sur le même dossier.")})
+    proposal = decision_propose(application)
+    if proposal.problems:
+        raise ValidationError({"__all__": proposal.problems})
+    motivation = (motivation or "").strip()
+    if len(motivation) > MOTIVATION_MAX_LENGTH:
+        raise ValidationError(
+            {"motivation": _("%(max)s caractères au plus.") % {"max": MOTIVATION_MAX_LENGTH}}
+        )
+    if proposal.outcome == DecisionOutcome.REFUSAL and not motivation:
+        raise ValidationError({"motivation": _("Un refus doit être motivé par écrit.")})
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            decision = Decision.objects.create(
+                application=application,
+                local_service_id=application.local_service_id,
+                central_service_id=application.central_service_id,
+                certification_body_id=application.certification_body_id,
+                outcome=proposal.outcome,
+                tier=proposal.tier,
+                inputs=proposal.as_json(),
+                motivation=motivation,
+                replaces=replaces,
+                decided_by=user,
+                decided_on=today,
+            )
+            label = _apply(decision, proposal, today)
+            if replaces is None:
+                candidate_services.application_close(
+                    user=user,
+                    application=application,
+                    outcome=(
+                        ApplicationOutcome.REFUSED
+                        if decision.outcome == DecisionOutcome.REFUSAL
+                        else ApplicationOutcome.LABELLED
+                        if decision.outcome
+                        in (DecisionOutcome.AWARD, DecisionOutcome.UPGRADE, DecisionOutcome.CONFIRM)
+                        else ApplicationOutcome.AUDITED
+                    ),
+                    reason=decision.get_outcome_display(),
+                    refusal_notified_on=today if decision.outcome == DecisionOutcome.REFUSAL else None,
+                )
+            if label is not None and decision.outcome in (DecisionOutcome.AWARD, DecisionOutcome.UPGRADE):
+                from decisions.attestations import attestation_issue
+
+                attestation_issue(label=label, decision=decision)
+    except IntegrityError:
+        raise ValidationError({"__all__": _("Cette décision a déjà été corrigée.")}) from None
+    emails = list(
+        decision.candidate.memberships.active()
+        .filter(role__in=(Role.CANDIDATE, Role.CENTRAL))
+        .values_list("user__email", flat=True)
+    )
+    transaction.on_commit(
+        lambda: send_templated_email(to=emails, template="decision_issued", context={"decision": decision})
+    )
+    return decision
+
+
+def _apply(decision: Decision, proposal: Proposal, today: datetime.date) -> Label | None:
+    """The decision's effect on the label: a new one (award), a higher tier (upgrade), an action plan request."""
+    if decision.outcome == DecisionOutcome.AWARD:
+        corrected = Label.objects.filter(decision=decision.replaces).first() if decision.replaces_id else None
+        if corrected is not None:
+            # A corrected award keeps its label and validity; only the tier follows the new decision.
+            corrected.tier = decision.tier
+            corrected.save(update_fields=["tier"])
+            return corrected
+        return Label.objects.create(
+            local_service_id=decision.local_service_id,
+            central_service_id=decision.central_service_id,
+            certification_body_id=decision.certification_body_id,
+            decision=decision,
+            tier=decision.tier,
+            starts_on=today,
+            ends_on=label_last_day(today),
+        )
+    label = proposal.held
+    if label is None:
+        return None
+    if decision.outcome == DecisionOutcome.UPGRADE:
+        # Validity unchanged: an upgrade updates the attestation, it does not restart the cycle (§3.8.1).
+        label.tier = decision.tier
+        label.save(update_fields=["tier"])
+    elif decision.outcome == DecisionOutcome.ACTION_PLAN:
+        ActionPlanRequest.objects.create(decision=decision, label=label, due_on=today + ACTION_PLAN_DELAY)
+    return label

@@ -1,0 +1,164 @@
+"""Issuing a decision on a local service's file (issue #6): proposal from every input, effects, separation of
+duties."""
+
+import datetime
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from audits.enums import AuditStatus
+from candidates.enums import ApplicationKind, ApplicationOutcome, ApplicationStatus
+from decisions import services
+from decisions.enums import DecisionOutcome, Tier
+from decisions.models import ActionPlanRequest, Decision, Label
+from labelsp.accounts.enums import Role
+from tests.accounts.factories import MembershipFactory
+from tests.audits.factories import AssignmentFactory, AuditFactory, grade_all
+from tests.candidates.factories import ApplicationFactory
+from tests.decisions.factories import LabelFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date.today()
+
+
+def _decidable(points=1.0, *, users=95, agents=85, kind=ApplicationKind.INITIAL, **application_fields):
+    application = ApplicationFactory(
+        complete=True,
+        status=ApplicationStatus.ACKNOWLEDGED,
+        kind=kind,
+        user_survey_score=users,
+        agent_survey_score=agents,
+        **application_fields,
+    )
+    audit = AuditFactory(
+        application=application, reported=True, status=AuditStatus.CLOSED, visit_start=TODAY, visit_end=TODAY
+    )
+    grade_all(audit, points)
+    AssignmentFactory(audit=audit)
+    manager = MembershipFactory(role=Role.CB_MANAGER, organisation=application.certification_body).user
+    return application, manager
+
+
+def test_every_condition_met_awards_or_with_a_three_year_label(django_capture_on_commit_callbacks):
+    application, manager = _decidable()
+    proposal = services.decision_propose(application)
+    assert (proposal.outcome, proposal.tier) == (DecisionOutcome.AWARD, Tier.OR)
+    assert all(check.passes for check in proposal.freshness)
+    decision = services.decision_issue(user=manager, application=application)
+    assert (decision.outcome, decision.tier, decision.decided_on) == ("award", "or", TODAY)
+    assert decision.inputs["commitments"]["4"] == 100.0 and decision.inputs["user_survey"] == 95.0
+    label = Label.objects.get(decision=decision)
+    assert (label.tier, label.starts_on) == ("or", TODAY)
+    assert label.ends_on.year == TODAY.year + 3
+    assert label.attestations.count() == 1
+    application.refresh_from_db()
+    assert (application.status, application.outcome) == (
+        ApplicationStatus.CLOSED,
+        ApplicationOutcome.LABELLED,
+    )
+
+
+@pytest.mark.parametrize(("users", "tier"), [(89.99, Tier.ARGENT), (79.99, Tier.BRONZE)])
+def test_the_user_survey_sets_the_tier(users, tier):
+    application, _manager = _decidable(users=users)
+    assert services.decision_propose(application).tier == tier
+
+
+def test_a_refusal_needs_its_motivation_and_blocks_a_new_application():
+    application, manager = _decidable(users=69.99)
+    assert services.decision_propose(application).outcome == DecisionOutcome.REFUSAL
+    with pytest.raises(ValidationError) as error:
+        services.decision_issue(user=manager, application=application)
+    assert "motivation" in error.value.message_dict
+    assert not Decision.objects.exists()
+    decision = services.decision_issue(
+        user=manager, application=application, motivation="Enquête usagers à 69,99 : sous le seuil de 70."
+    )
+    assert decision.outcome == DecisionOutcome.REFUSAL and decision.tier == ""
+    assert not Label.objects.exists()
+    application.refresh_from_db()
+    assert application.outcome == ApplicationOutcome.REFUSED and application.refusal_notified_on == TODAY
+
+
+def test_surveys_older_than_six_months_at_the_audit_support_no_tier():
+    application, _manager = _decidable(user_survey_closed_on=TODAY - datetime.timedelta(days=200))
+    proposal = services.decision_propose(application)
+    assert proposal.outcome == DecisionOutcome.REFUSAL
+    assert [check.passes for check in proposal.freshness] == [True, False, True]
+
+
+def test_nobody_decides_on_an_audit_they_took_part_in():
+    application, _manager = _decidable()
+    audit = application.audits.get()
+    auditor = audit.assignments.get().auditor
+    # The auditor is also a manager of the body: the second role does not lift the conflict.
+    MembershipFactory(user=auditor, role=Role.CB_MANAGER, organisation=application.certification_body)
+    with pytest.raises(ValidationError, match="participé"):
+        services.decision_issue(user=auditor, application=application)
+    assert not Decision.objects.exists()
+
+
+def test_only_the_bodys_managers_decide():
+    application, _manager = _decidable()
+    other = MembershipFactory(role=Role.CB_MANAGER).user
+    with pytest.raises(PermissionDenied):
+        services.decision_issue(user=other, application=application)
+
+
+def test_no_decision_before_the_audit_file_is_passed_on():
+    application, manager = _decidable()
+    application.audits.update(status=AuditStatus.REPORT_SENT)
+    with pytest.raises(ValidationError, match="transmis pour décision"):
+        services.decision_issue(user=manager, application=application)
+
+
+def _held(application, tier):
+    return LabelFactory(
+        decision__application__local_service=application.local_service,
+        decision__application__contract=application.contract,
+        decision__tier=tier,
+        decision__decided_on=TODAY - datetime.timedelta(days=540),
+    )
+
+
+def test_a_follow_up_above_the_tier_held_upgrades_without_extending_validity():
+    application, manager = _decidable(kind=ApplicationKind.FOLLOW_UP)
+    held = _held(application, Tier.ARGENT)
+    decision = services.decision_issue(user=manager, application=application)
+    assert (decision.outcome, decision.tier) == (DecisionOutcome.UPGRADE, Tier.OR)
+    label = Label.objects.get(pk=held.pk)
+    assert label.tier == Tier.OR and label.ends_on == held.ends_on
+    assert label.attestations.count() == 1
+
+
+def test_a_follow_up_below_the_tier_held_requires_an_action_plan_within_a_month():
+    application, manager = _decidable(0.75, users=85, agents=70, kind=ApplicationKind.FOLLOW_UP)
+    held = _held(application, Tier.OR)
+    decision = services.decision_issue(user=manager, application=application)
+    assert decision.outcome == DecisionOutcome.ACTION_PLAN and decision.tier == ""
+    request = ActionPlanRequest.objects.get(decision=decision)
+    assert request.label == held
+    assert request.due_on == TODAY + relativedelta(months=1)
+    assert Label.objects.get(pk=held.pk).tier == Tier.OR
+
+
+def test_a_follow_up_at_the_same_tier_confirms_it():
+    application, manager = _decidable(kind=ApplicationKind.FOLLOW_UP)
+    _held(application, Tier.OR)
+    decision = services.decision_issue(user=manager, application=application)
+    assert (decision.outcome, decision.tier) == (DecisionOutcome.CONFIRM, Tier.OR)
+
+
+def test_a_correction_is_a_new_decision_on_the_same_file():
+    application, manager = _decidable(users=69.99)
+    refusal = services.decision_issue(user=manager, application=application, motivation="Sous le seuil.")
+    with pytest.raises(ValidationError, match="déjà sa décision"):
+        services.decision_issue(user=manager, application=application)
+    application.refresh_from_db()
+    correction = services.decision_issue(
+        user=manager, application=application, replaces=refusal, motivation="Recalcul de l’enquête."
+    )
+    assert correction.replaces == refusal
+    with pytest.raises(ValidationError, match="déjà été corrigée"):
+        services.decision_issue(user=manager, application=application, replaces=refusal, motivation="Encore")
