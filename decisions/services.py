@@ -49,6 +49,10 @@ class Proposal:
     held: Label | None = None  # for a follow-up: the label in force
     outcome: str = ""
     tier: str = ""
+    # A central service's own figures (§2.2.2)
+    network: list = field(default_factory=list)  # the sampled locals and the tier each was given
+    central_share: float | None = None
+    central_checks: list = field(default_factory=list)
 
     def as_json(self) -> dict:
         def check(c):
@@ -65,6 +69,9 @@ class Proposal:
             "tiers": {str(tier): [check(c) for c in checks] for tier, checks in self.tier_checks.items()},
             "reached": self.reached or "",
             "held": self.held.tier if self.held else "",
+            "network": self.network,
+            "central_share": self.central_share,
+            "central": [check(c) for c in self.central_checks],
         }
 
 
@@ -72,13 +79,12 @@ def _score(value) -> float | None:
     return None if value is None else float(value)
 
 
-def decision_propose(application) -> Proposal:
-    """The proposed outcome of a local service's file, with every input and every condition."""
+def decision_propose(application, *, network_attested: bool = False) -> Proposal:
+    """The proposed outcome of a file, with every input and every condition. For a central service,
+    `network_attested` is the manager's statement that every local service sent its yearly self-assessment (and, in
+    follow-up years, that the labelled locals ran their surveys): the platform holds no such reports."""
     audit = application.audits.select_related("grid").first()
     proposal = Proposal(audit=audit)
-    if application.central_service_id:
-        proposal.problems.append(_("La décision d’un service central se prend sur la page de son réseau."))
-        return proposal
     if audit is None or audit.status != AuditStatus.CLOSED:
         proposal.problems.append(
             _(
@@ -86,6 +92,8 @@ def decision_propose(application) -> Proposal:
             )
         )
         return proposal
+    if application.central_service_id:
+        return _propose_central(application, proposal, network_attested=network_attested)
     scores = audit_scores(audit)
     by_code = {entry["section"].code: entry["score"] for entry in scores["sections"]}
     proposal.commitments = {code: by_code.get(code) for code in rules.COMMITMENTS}
@@ -121,15 +129,19 @@ def decision_propose(application) -> Proposal:
     proposal.tier_checks = local.checks
     # Inputs too old cannot support any tier.
     proposal.reached = local.tier if all(check.passes for check in proposal.freshness) else None
-    if application.kind == ApplicationKind.FOLLOW_UP:
-        proposal.held = (
-            Label.objects.in_force(audit_day).filter(local_service_id=application.local_service_id).first()
-        )
+    _outcome_against_held(proposal, {"local_service_id": application.local_service_id}, application.kind)
+    return proposal
+
+
+def _outcome_against_held(proposal: Proposal, label_filter: dict, kind: str) -> None:
+    """Initial and renewal files: award or refusal; follow-ups: confirm, upgrade or action plan (§3.8, §3.9)."""
+    if kind == ApplicationKind.FOLLOW_UP:
+        proposal.held = Label.objects.in_force(proposal.audit.visit_start).filter(**label_filter).first()
         if proposal.held is None:
             proposal.problems.append(
                 _("Aucun label en vigueur : un audit de suivi suppose un label à confirmer.")
             )
-            return proposal
+            return
         follow_up = rules.follow_up_outcome(Tier(proposal.held.tier), proposal.reached)
         proposal.outcome = {
             FollowUpOutcome.CONFIRM: DecisionOutcome.CONFIRM,
@@ -143,6 +155,49 @@ def decision_propose(application) -> Proposal:
     else:
         proposal.outcome = DecisionOutcome.AWARD if proposal.reached else DecisionOutcome.REFUSAL
         proposal.tier = proposal.reached or ""
+
+
+def _propose_central(application, proposal: Proposal, *, network_attested: bool) -> Proposal:
+    """A central service (§2.2.2, §3.9.2): its sampled locals' decisions, its own audit, the network's reports."""
+    from audits.rules import central_result
+    from audits.selectors import grid_with_grades
+    from audits.services import network_results
+
+    audit = proposal.audit
+    sampled = network_results(audit)
+    local_decisions = {
+        str(decision.local_service_id): decision
+        for decision in Decision.objects.filter(application__central_application=application).order_by(
+            "issued_at"
+        )
+    }
+    waiting = [entry["name"] for entry in sampled if entry["id"] not in local_decisions]
+    if not sampled:
+        proposal.problems.append(_("Aucun service local n’a été tiré au sort pour cet audit."))
+    if waiting:
+        proposal.problems.append(
+            _("Décidez d’abord sur chaque service local tiré au sort. En attente : %(names)s.")
+            % {"names": ", ".join(waiting)}
+        )
+    if proposal.problems:
+        return proposal
+    result = central_result(
+        [row["points"] for section in grid_with_grades(audit, with_previous=False) for row in section["rows"]]
+    )
+    central = rules.central_decision(
+        audited=len(sampled),
+        local_tiers=[local_decisions[entry["id"]].tier or None for entry in sampled],
+        self_assessments_complete=network_attested,
+        central_audit_passes=result.passes,
+        follow_up_surveys_ok=network_attested if application.kind == ApplicationKind.FOLLOW_UP else None,
+    )
+    proposal.network = [
+        {"name": entry["name"], "tier": local_decisions[entry["id"]].tier} for entry in sampled
+    ]
+    proposal.central_share = result.share
+    proposal.central_checks = central.checks
+    proposal.reached = central.tier
+    _outcome_against_held(proposal, {"central_service_id": application.central_service_id}, application.kind)
     return proposal
 
 
@@ -157,7 +212,14 @@ def took_part_in_audit(user, application) -> bool:
     )
 
 
-def decision_issue(*, user, application, motivation: str = "", replaces: Decision | None = None) -> Decision:
+def decision_issue(
+    *,
+    user,
+    application,
+    motivation: str = "",
+    replaces: Decision | None = None,
+    network_attested: bool = False,
+) -> Decision:
     """Issue the proposed decision on a file, as the body's manager confirms it. A refusal needs a written
     motivation. A correction (`replaces`) is a new decision about the same file."""
     if not can_manage_body_audits(user, application.certification_body):
@@ -177,7 +239,7 @@ def decision_issue(*, user, application, motivation: str = "", replaces: Decisio
         )
     if replaces is not None and replaces.application_id != application.pk:
         raise ValidationError({"__all__": _("La décision corrigée doit porter sur le même dossier.")})
-    proposal = decision_propose(application)
+    proposal = decision_propose(application, network_attested=network_attested)
     if proposal.problems:
         raise ValidationError({"__all__": proposal.problems})
     motivation = (motivation or "").strip()

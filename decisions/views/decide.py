@@ -19,7 +19,9 @@ from labelsp.forms import add_service_errors
 @require_http_methods(["GET", "POST"])
 def decision_prepare(request, application_pk):
     application = get_object_or_404(
-        Application.objects.for_user(request.user).select_related("local_service", "certification_body"),
+        Application.objects.for_user(request.user).select_related(
+            "local_service", "central_service", "certification_body"
+        ),
         pk=application_pk,
     )
     if not can_manage_body_audits(request.user, application.certification_body):
@@ -27,18 +29,26 @@ def decision_prepare(request, application_pk):
     existing = application.decisions.order_by("-issued_at").first()
     if existing is not None and request.method == "GET":
         return redirect("decisions:decision_detail", existing.pk)
-    form = DecisionForm(request.POST or None)
+    central = application.central_service_id is not None
+    form = DecisionForm(request.POST or None, central=central)
+    # The proposal follows what the manager attests for the network (a central file), as the page shows it.
+    attested = request.GET.get("reseau") == "1" or (
+        form.is_bound and bool(request.POST.get("network_attested"))
+    )
     if request.method == "POST" and form.is_valid():
         try:
             decision = services.decision_issue(
-                user=request.user, application=application, motivation=form.cleaned_data["motivation"]
+                user=request.user,
+                application=application,
+                motivation=form.cleaned_data["motivation"],
+                network_attested=form.cleaned_data.get("network_attested", False),
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("La décision est émise et notifiée au service."))
             return redirect("decisions:decision_detail", decision.pk)
-    proposal = services.decision_propose(application)
+    proposal = services.decision_propose(application, network_attested=attested)
     return render(
         request,
         "decisions/decide/prepare.html",
@@ -47,6 +57,8 @@ def decision_prepare(request, application_pk):
             "proposal": proposal,
             "tiers": [(tier, proposal.tier_checks.get(tier, [])) for tier in Tier],
             "conflict": services.took_part_in_audit(request.user, application),
+            "central": central,
+            "attested": attested,
             "form": form,
         },
         status=400 if request.method == "POST" else 200,
