@@ -28,8 +28,9 @@ def _fetcher():
     return StaticOnlyFetcher(allowed_protocols={"file", "data"})
 
 
-def render_pdf(template: str, context: dict) -> bytes:
+def render_pdf(template: str, context: dict, **options) -> bytes:
+    """`options` go to WeasyPrint's write_pdf (e.g. pdf_variant="pdf/a-3b")."""
     from weasyprint import HTML
 
     html = render_to_string(template, {"SITE_URL": settings.SITE_URL, **context})
-    return HTML(string=html, url_fetcher=_fetcher()).write_pdf()
+    return HTML(string=html, url_fetcher=_fetcher()).write_pdf(**options)

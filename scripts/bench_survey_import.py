@@ -6,7 +6,9 @@ Run against the throwaway database of scripts/with-services.sh (it migrates it f
     DJANGO_SETTINGS_MODULE=labelsp.settings.test scripts/with-services.sh \
         .venv/bin/python scripts/bench_survey_import.py [--rows 100000] [--repeat 5]
 Goals: import ≤ 3 × COPY; scoring ≤ 1.5 × the plain aggregate. Then the audit grades (scripts/bench_grading.py):
-one grade per request and batches of 200, against a trivial authenticated POST (issue #5, no numeric goal).
+one grade per request and batches of 200, against a trivial authenticated POST (issue #5, no numeric goal). Then the
+attestation (scripts/bench_attestation.py): one page rendered and signed ≤ 2 × a bare WeasyPrint page; a central
+annex of 500 locals ≤ 1.5 × a bare table of the same rows, per page (issue #6).
 """
 
 import argparse
@@ -133,6 +135,10 @@ def main():
 
     grading = measure_grading(args.repeat)
 
+    from bench_attestation import measure as measure_attestation
+
+    attestation = measure_attestation(args.repeat)
+
     rows = [
         ("CSV import, 100,000 rows", min(imports), "PostgreSQL COPY of the same file", min(copies), GOAL),
         (
@@ -143,6 +149,7 @@ def main():
             SCORING_GOAL,
         ),
         *grading,
+        *attestation,
     ]
     print()
     print(f"{'figure':<32} {'time':>10}   {'baseline':<38} {'time':>10} {'ratio':>8} {'goal':>7}")

@@ -4,10 +4,11 @@ from django.core.cache import cache
 
 @pytest.fixture(autouse=True)
 def _isolate(settings, tmp_path):
-    """Each test starts with an empty cache (rate limits) and its own private media folder."""
+    """Each test starts with an empty cache (rate limits), its own private media folder and signing keys."""
     cache.clear()
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.MEDIA_ROOT = settings.PRIVATE_MEDIA_ROOT
+    settings.SIGNING_KEYS_DIR = tmp_path / "signing-keys"
     yield
     cache.clear()
 

@@ -48,7 +48,15 @@ PERSONAS = [
 LOGIN = "login"  # a redirect to the login page
 
 # Names served without login, by design.
-PUBLIC = {"home", "health", "set_language", "proconnect_login", "proconnect_callback"}
+PUBLIC = {
+    "home",
+    "health",
+    "set_language",
+    "proconnect_login",
+    "proconnect_callback",
+    "decisions:attestation_verify",
+    "decisions:attestation_check_upload",
+}
 # URL namespaces / name prefixes owned by third-party apps, tested in their own files
 # (tests/accounts/test_auth_flows.py, test_proconnect.py); the admin is in this matrix below.
 THIRD_PARTY_PREFIXES = ("account_", "mfa_", "socialaccount_", "admin:")

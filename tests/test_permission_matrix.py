@@ -30,7 +30,15 @@ from tests.matrix_world import (
 pytestmark = pytest.mark.django_db
 
 # Names served without login, by design.
-PUBLIC = {"home", "health", "set_language", "proconnect_login", "proconnect_callback"}
+PUBLIC = {
+    "home",
+    "health",
+    "set_language",
+    "proconnect_login",
+    "proconnect_callback",
+    "decisions:attestation_verify",
+    "decisions:attestation_check_upload",
+}
 # URL namespaces / name prefixes owned by third-party apps, tested in their own files
 # (tests/accounts/test_auth_flows.py, test_proconnect.py); the admin is in this matrix below.
 THIRD_PARTY_PREFIXES = ("account_", "mfa_", "socialaccount_", "admin:")
@@ -128,7 +136,13 @@ def test_changes_refuse_get(name, world, login):
     assert response.status_code in (404, 405)
 
 
-@pytest.mark.parametrize("name", sorted(PUBLIC - {"set_language", "proconnect_login", "proconnect_callback"}))
+# Public pages that take an argument (decisions:attestation_verify) are in the matrix with every persona at 200.
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        PUBLIC - {"set_language", "proconnect_login", "proconnect_callback", "decisions:attestation_verify"}
+    ),
+)
 def test_public_pages_answer_anonymous(name, client):
     assert client.get(reverse(name)).status_code == 200
 

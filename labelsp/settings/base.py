@@ -211,6 +211,8 @@ STORAGES = {
 }
 # Uploads: checked by content (libmagic), at most this size each.
 UPLOAD_MAX_BYTES = env("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, cast=int)
+# Certification bodies' signing keys for attestations: <siret>.key.pem + <siret>.cert.pem (decisions/signing.py).
+SIGNING_KEYS_DIR = Path(env("LABELSP_SIGNING_KEYS_DIR", str(PRIVATE_MEDIA_ROOT / "signing-keys")))
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 MEDIA_URL = None
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -263,7 +265,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # The one beat schedule of the project: every dated obligation is a row swept by a periodic task.
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Deadline rows swept every few minutes (never ETAs months ahead): withdrawals reaching their effective date.
+    "sweep-withdrawals": {"task": "decisions.tasks.sweep_withdrawals", "schedule": 300.0},
+}
 
 
 # django-dsfr marks the content of its components as safe by default: never with user data.

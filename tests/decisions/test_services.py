@@ -12,6 +12,7 @@ from candidates.enums import ApplicationKind, ApplicationOutcome, ApplicationSta
 from decisions import services
 from decisions.enums import DecisionOutcome, Tier
 from decisions.models import ActionPlanRequest, Decision, Label
+from decisions.signing import make_signing_key
 from labelsp.accounts.enums import Role
 from tests.accounts.factories import MembershipFactory
 from tests.audits.factories import AssignmentFactory, AuditFactory, grade_all
@@ -37,6 +38,8 @@ def _decidable(points=1.0, *, users=95, agents=85, kind=ApplicationKind.INITIAL,
     grade_all(audit, points)
     AssignmentFactory(audit=audit)
     manager = MembershipFactory(role=Role.CB_MANAGER, organisation=application.certification_body).user
+    body = application.certification_body
+    make_signing_key(siret=body.siret, name=body.name)  # the body signs its attestations
     return application, manager
 
 
