@@ -73,8 +73,8 @@ def test_running_twice_creates_nothing_more():
     output = _seed()
     assert _counts() == first
     assert (
-        output.count("(0 nouveau)") == 8
-    )  # organisations (5 lines), application files, survey campaigns, audits
+        output.count("(0 nouveau)") == 9
+    )  # organisations (5 lines), application files, survey campaigns, audits, decisions
 
 
 def test_expected_figures(seeded):
@@ -310,3 +310,21 @@ def test_demo_audits_one_being_graded_one_finished_with_its_report(seeded):
     with finished.report_pdf.open("rb") as pdf:
         assert hashlib.sha256(pdf.read()).hexdigest() == finished.report_sha256
     assert finished.report_sent_at.date() < timezone.localdate() - datetime.timedelta(days=60)
+
+
+def test_demo_labels_at_each_tier_suspended_withdrawn_and_a_refusal_under_appeal(seeded):
+    from decisions.attestations import attestation_status
+    from decisions.models import Appeal, Decision, Label
+    from decisions.signing import verify_pdf
+
+    labels = {label.local_service.name: label for label in Label.objects.select_related("local_service")}
+    assert {label.tier for label in labels.values()} == {"bronze", "argent", "or"}
+    assert labels["CAF du Bas-Rhin"].status == "suspended"
+    assert labels["CAF d’Ille-et-Vilaine"].status == "withdrawn"
+    attestation = labels["CAF des Bouches-du-Rhône"].attestations.get()
+    assert attestation_status(attestation) == "valid"
+    with attestation.pdf.open("rb") as pdf:
+        assert verify_pdf(pdf.read()).valid
+    refusal = Decision.objects.get(local_service__name="Mairie de Villeurbanne")
+    assert refusal.outcome == "refusal" and refusal.motivation
+    assert Appeal.objects.get(decision=refusal).status == "pending"

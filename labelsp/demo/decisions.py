@@ -1,0 +1,161 @@
+"""Demo decisions and labels (issue #6): CAFs labelled at each tier with their signed attestations, one suspended, one
+withdrawn, and Villeurbanne's refusal under appeal.
+
+The labelled CAFs were audited before the platform kept their audits: their files, decisions and labels are written
+directly, with the scores the decision page shows; the attestations, suspension, withdrawal and appeal go through
+the services. Idempotent: a service that already has a decision is left as it is.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from candidates.enums import ApplicationKind, ApplicationOutcome, ApplicationStatus
+from candidates.models import Application, CentralService, LocalService, ServiceContract
+from decisions import rules, services_lifecycle
+from decisions.attestations import attestation_issue
+from decisions.enums import DecisionOutcome, SuspensionReason, Tier, WithdrawalReason
+from decisions.models import Appeal, Decision, Label, label_last_day
+from decisions.services import Proposal, decision_propose
+from decisions.signing import make_signing_key
+from labelsp.accounts.models import User
+from labelsp.demo import DemoAccount, SeedCounter
+from labelsp.demo import organisations as org
+from registry.models import CertificationBody
+
+CERTIQUAL = org.CERTIFICATION_BODIES[0]
+# name → (tier, days since the decision, commitment scores 1–8, « Or » criteria, agent survey, user survey)
+LABELLED = {
+    "CAF des Bouches-du-Rhône": (Tier.OR, 400, (92, 88, 85, 90, 86, 81, 95, 83), 84, 86, 93),
+    "CAF de la Haute-Garonne": (Tier.ARGENT, 250, (78, 71, 80, 66, 75, 70, 83, 68), 55, 72, 85),
+    "CAF de Loire-Atlantique": (Tier.BRONZE, 120, (61, 55, 70, 52, 64, 58, 66, 50), 40, 58, 74),
+    "CAF du Bas-Rhin": (Tier.ARGENT, 700, (75, 69, 72, 81, 67, 70, 74, 66), 60, 70, 82),
+    "CAF d’Ille-et-Vilaine": (Tier.BRONZE, 900, (58, 52, 60, 55, 61, 50, 57, 53), 35, 55, 71),
+}
+SUSPENDED, WITHDRAWN = "CAF du Bas-Rhin", "CAF d’Ille-et-Vilaine"
+
+
+def seed(stdout) -> list[DemoAccount]:
+    counter = SeedCounter("Décisions")
+    body = CertificationBody.objects.get(name=CERTIQUAL.name)
+    manager = User.objects.get(email=CERTIQUAL.manager.email)
+    _ensure_signing_key(body)
+    today = timezone.localdate()
+    for name, values in LABELLED.items():
+        _labelled(counter, name, values, body, manager, today)
+    _refused_under_appeal(counter, manager)
+    stdout.write(f"  {counter}")
+    return []
+
+
+def _ensure_signing_key(body) -> None:
+    key_dir = settings.SIGNING_KEYS_DIR
+    if not (key_dir / f"{body.siret}.key.pem").exists():
+        make_signing_key(siret=body.siret, name=body.name)
+
+
+def _inputs(tier, scores, or_score, agents, users) -> dict:
+    commitments = dict(zip(rules.COMMITMENTS, (float(score) for score in scores), strict=True))
+    decision = rules.local_tier(commitments=commitments, or_criteria=or_score, agents=agents, users=users)
+    assert decision.tier == tier, (tier, decision.tier)  # the demo's figures must support the tier they show
+    proposal = Proposal(
+        audit=None,
+        commitments=commitments,
+        or_criteria=float(or_score),
+        agents=float(agents),
+        users=float(users),
+        tier_checks=decision.checks,
+        reached=decision.tier,
+        outcome=DecisionOutcome.AWARD,
+        tier=tier,
+    )
+    return proposal.as_json()
+
+
+def _labelled(counter, name, values, body, manager, today):
+    service = LocalService.objects.get(name=name)
+    existing = Decision.objects.filter(local_service=service).first()
+    counter.add(existing is None)
+    if existing:
+        return
+    tier, age, scores, or_score, agents, users = values
+    decided_on = today - datetime.timedelta(days=age)
+    cnaf = CentralService.objects.get(siret=org.CNAF_SIRET)
+    application = Application.objects.create(
+        local_service=service,
+        kind=ApplicationKind.INITIAL,
+        status=ApplicationStatus.CLOSED,
+        outcome=ApplicationOutcome.LABELLED,
+        certification_body=body,
+        contract=ServiceContract.objects.filter(central_service=cnaf).first(),
+        user_survey_score=users,
+        agent_survey_score=agents,
+        created_by=manager,
+        closed_at=timezone.make_aware(datetime.datetime.combine(decided_on, datetime.time(11))),
+    )
+    decision = Decision.objects.create(
+        application=application,
+        local_service=service,
+        certification_body=body,
+        outcome=DecisionOutcome.AWARD,
+        tier=tier,
+        inputs=_inputs(tier, scores, or_score, agents, users),
+        decided_by=manager,
+        decided_on=decided_on,
+    )
+    label = Label.objects.create(
+        local_service=service,
+        certification_body=body,
+        decision=decision,
+        tier=tier,
+        starts_on=decided_on,
+        ends_on=label_last_day(decided_on),
+    )
+    attestation_issue(label=label, decision=decision)
+    if name == SUSPENDED:
+        services_lifecycle.suspension_create(
+            user=manager,
+            label=label,
+            reason=SuspensionReason.AT_REQUEST,
+            details="Fusion de deux agences en cours : la caisse demande la suspension le temps de la réorganisation.",
+            starts_on=today - datetime.timedelta(days=30),
+            ends_on=today + datetime.timedelta(days=150),
+        )
+    elif name == WITHDRAWN:
+        services_lifecycle.withdrawal_create(
+            user=manager,
+            label=label,
+            reason=WithdrawalReason.NO_FOLLOW_UP,
+            details="Audit de suivi reporté trois fois puis refusé par la caisse.",
+            effective_on=today,
+        )
+        services_lifecycle.withdrawals_take_effect(today=today)
+
+
+def _refused_under_appeal(counter, manager):
+    """Villeurbanne: refused on its user survey (its audit is in the audits demo), and appealing."""
+    application = (
+        Application.objects.filter(local_service__name="Mairie de Villeurbanne").order_by("-pk").first()
+    )
+    existing = Decision.objects.filter(application=application).first()
+    counter.add(existing is None)
+    if existing or not application.audits.exists():
+        return
+    proposal = decision_propose(application)
+    decision = Decision.objects.create(
+        application=application,
+        local_service_id=application.local_service_id,
+        certification_body_id=application.certification_body_id,
+        outcome=DecisionOutcome.REFUSAL,
+        inputs=proposal.as_json(),
+        motivation="La note globale de l’enquête usagers n’atteint pas le seuil du palier Bronze (70/100).",
+        decided_by=manager,
+        decided_on=application.refusal_notified_on,
+    )
+    Appeal.objects.create(
+        decision=decision,
+        grounds="L’échantillon de l’enquête usagers a exclu par erreur les usagers de la mairie annexe ; nous "
+        "demandons que l’enquête complémentaire menée depuis soit prise en compte.",
+        filed_by=User.objects.get(email=org.COMMUNE_CANDIDATE.email),
+    )
