@@ -167,7 +167,7 @@ def central_decision(
             self_assessments_complete,
         ),
         Check(
-            str(_("Audit du service central (75 % des points validés)")),
+            str(_("Audit du service central : points validés, au moins 75 %")),
             float(central_audit_passes),
             1,
             central_audit_passes,
