@@ -8,12 +8,18 @@ an attestation the platform issued, and its signature is a body's.
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from decisions.attestations import PUBLIC_RELATED, STATUS_ALERT, attestation_find, attestation_status
 from decisions.forms.attestations import AttestationUploadForm
 from decisions.models import Attestation, Label
+from labelsp.ratelimit import over_limit
 from labelsp.uploads import serve_private_file
+
+# Checking a signature costs CPU: at most this many checks per client address in CHECK_WINDOW seconds.
+CHECK_LIMIT = 30
+CHECK_WINDOW = 10 * 60
 
 
 @require_GET
@@ -51,8 +57,16 @@ def attestation_check_upload(request):
     reported as such, not as genuine; anything else is not genuine."""
     from decisions.signing import verify_pdf
 
-    context = {"verdict": None, "signature": None}
+    context = {"verdict": None, "signature": None, "limit_errors": []}
     form = AttestationUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and over_limit(
+        request, scope="decisions.attestation_check", limit=CHECK_LIMIT, window=CHECK_WINDOW
+    ):
+        context.update(
+            form=AttestationUploadForm(),
+            limit_errors=[_("Trop de vérifications depuis votre adresse : réessayez dans quelques minutes.")],
+        )
+        return render(request, "decisions/attestations/check_upload.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["document"]
         uploaded.seek(0)

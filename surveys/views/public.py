@@ -9,14 +9,13 @@ the address (never the address itself).
 import math
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_GET, require_http_methods
 
 from labelsp.forms import add_service_errors
+from labelsp.ratelimit import over_limit
 from surveys import services
 from surveys.enums import NSP_LABEL, Channel
 from surveys.forms.public import PublicAnswerForm
@@ -41,23 +40,11 @@ def _campaign(token):
     )
 
 
-def _rate_limit_key(request, campaign) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it, and no
-    # setting says one does. Keyed with SECRET_KEY so the hash cannot be reversed by trying every address.
-    client = salted_hmac("surveys.public.answer", request.META.get("REMOTE_ADDR", ""), algorithm="sha256")
-    return f"surveys:answer:{campaign.pk}:{client.hexdigest()}"
-
-
 def _over_rate_limit(request, campaign) -> bool:
     """Count this submission; True once the client has sent more than RATE_LIMIT in the window."""
-    key = _rate_limit_key(request, campaign)
-    cache.add(key, 0, timeout=RATE_LIMIT_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=RATE_LIMIT_WINDOW)
-        count = 1
-    return count > RATE_LIMIT
+    return over_limit(
+        request, scope=f"surveys.public.answer:{campaign.pk}", limit=RATE_LIMIT, window=RATE_LIMIT_WINDOW
+    )
 
 
 def unavailable_response(request, campaign):

@@ -461,3 +461,16 @@ def test_download_is_404_outside_the_labels_scope(login, local_label):
     MembershipFactory(user=stranger, role=Role.CANDIDATE, organisation=LocalServiceFactory())
     response = login(stranger).get(reverse("decisions:attestation_download", args=[attestation.pk]))
     assert response.status_code == 404
+
+
+def test_the_public_check_is_rate_limited_per_address(client):
+    from decisions.views.attestations import CHECK_LIMIT
+
+    url = reverse("decisions:attestation_check_upload")
+    for _ in range(CHECK_LIMIT):
+        assert client.post(url, {}).status_code == 200
+    response = client.post(url, {})
+    assert response.status_code == 429
+    assert "Trop de vérifications" in response.content.decode()
+    # Another address is not affected.
+    assert client.post(url, {}, REMOTE_ADDR="192.0.2.7").status_code == 200
