@@ -64,6 +64,8 @@ TEXT_MAX_LENGTH = 10_000
 COMMENT_MAX_LENGTH = 2_000
 DEVICE_ID_MAX_LENGTH = 64
 MAX_BATCH = 200
+# The largest value of a PositiveIntegerField (Grade.version, GradeOperation.base_version).
+MAX_VERSION = 2_147_483_647
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 NO_CONFLICT_DECLARATION = _(
@@ -580,14 +582,19 @@ def _parse_op(raw, allowed: tuple[Decimal, ...]) -> dict:
             points = Decimal(str(points))
         except ArithmeticError:
             raise ValueError(_("Note hors de l’échelle.")) from None
-        if points not in allowed:
+        # NaN and infinities are on no scale (and a signalling NaN cannot even be compared).
+        if not points.is_finite() or points not in allowed:
             raise ValueError(_("Note hors de l’échelle."))
         points = next(value for value in allowed if value == points)
     comment = raw.get("comment", "")
     if not isinstance(comment, str) or len(comment) > COMMENT_MAX_LENGTH:
         raise ValueError(_("Commentaire de %(max)s caractères au plus.") % {"max": COMMENT_MAX_LENGTH})
     base_version = raw.get("base_version", 0)
-    if not isinstance(base_version, int) or isinstance(base_version, bool) or base_version < 0:
+    if (
+        not isinstance(base_version, int)
+        or isinstance(base_version, bool)
+        or not 0 <= base_version <= MAX_VERSION
+    ):
         raise ValueError(_("Version de départ invalide."))
     graded_at = None
     if raw.get("graded_at"):

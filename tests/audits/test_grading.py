@@ -148,3 +148,35 @@ def test_a_batch_of_200_is_one_request_with_a_constant_number_of_queries(team, l
     assert len(batch) == len(one)
     assert len(one) <= 12
     assert GradeOperation.objects.filter(audit=audit).count() == 202
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"points": "sNaN"},
+        {"points": "NaN"},
+        {"points": "Infinity"},
+        {"points": "0.5"},
+        {"points": -1},
+        {"points": [1]},
+        {"base_version": 10**12},
+        {"base_version": -1},
+        {"base_version": "1"},
+        {"checkpoint": 10**20},
+        {"checkpoint": "1"},
+        {"comment": None},
+        {"comment": "x" * 2001},
+        {"op": "not-a-uuid"},
+    ],
+    ids=str,
+)
+def test_a_hostile_operation_is_refused_alone_never_with_a_500(team, login, patch):
+    audit, auditor, _other = team
+    checkpoints = list(audit.grid.checkpoints.all()[:2])
+    good = _op(checkpoints[1], "1")
+    response = _post(login(auditor), audit, [{**_op(checkpoints[0]), **patch}, good])
+    assert response.status_code == 200
+    bad, fine = response.json()["results"]
+    assert bad["status"] == "invalid" and bad["message"]
+    assert fine["status"] == "applied"
+    assert list(Grade.objects.filter(audit=audit).values_list("checkpoint", flat=True)) == [checkpoints[1].pk]
