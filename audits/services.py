@@ -48,6 +48,7 @@ from candidates.enums import ApplicationStatus
 from candidates.models import Application, LocalService, Site
 from labelsp.accounts.enums import Role
 from labelsp.accounts.models import Membership
+from labelsp.accounts.recipients import service_staff_emails
 from labelsp.emails import send_templated_email
 from labelsp.uploads import check_upload
 from labelsp.workflow import Transition, TransitionNotAllowed
@@ -109,12 +110,6 @@ def _text(value: str, field: str, *, required: bool = True, max_length: int = TE
             }
         )
     return value
-
-
-def _candidate_emails(audit) -> list[str]:
-    candidate = audit.candidate
-    role = Role.CENTRAL if audit.is_central else Role.CANDIDATE
-    return list(candidate.memberships.active().filter(role=role).values_list("user__email", flat=True))
 
 
 # --- Creating the audit --------------------------------------------------------------------------------------------
@@ -522,7 +517,7 @@ def audit_plan_send(*, user, audit: Audit, today: datetime.date | None = None) -
         raise ValidationError({"__all__": problems})
     with transaction.atomic():
         _transition(audit, SEND_PLAN, actor=user, plan_sent_at=timezone.now())
-    emails = _candidate_emails(audit) + list(
+    emails = service_staff_emails(audit.candidate) + list(
         audit.assignments.filter(status=AssignmentStatus.ASSIGNED).values_list("auditor__email", flat=True)
     )
     transaction.on_commit(
@@ -539,7 +534,7 @@ def audit_reschedule(*, user, audit: Audit, reason: str) -> Audit:
     if Grade.objects.filter(audit=audit).exists():
         raise ValidationError({"__all__": _("L’audit a commencé : il ne peut plus être reprogrammé.")})
     _transition(audit, RESCHEDULE, actor=user, reason=reason, plan_sent_at=None)
-    emails = _candidate_emails(audit)
+    emails = service_staff_emails(audit.candidate)
     transaction.on_commit(
         lambda: send_templated_email(
             to=emails, template="audit_rescheduled", context={"audit": audit, "reason": reason}
@@ -922,7 +917,7 @@ def audit_report_send(*, user, audit: Audit) -> Audit:
             report_sent_at=sent_at,
             report_sha256=hashlib.sha256(pdf).hexdigest(),
         )
-    emails = _candidate_emails(audit)
+    emails = service_staff_emails(audit.candidate)
     transaction.on_commit(
         lambda: send_templated_email(to=emails, template="audit_report_sent", context={"audit": audit})
     )

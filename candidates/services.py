@@ -40,6 +40,7 @@ from candidates.models import (
 )
 from labelsp.accounts import services as account_services
 from labelsp.accounts.enums import Role
+from labelsp.accounts.recipients import body_manager_emails, ditp_emails, service_staff_emails
 from labelsp.emails import send_templated_email
 from labelsp.uploads import check_upload
 from labelsp.workflow import Transition, TransitionNotAllowed, transition
@@ -112,7 +113,7 @@ def network_attachment_refuse(*, user, local_service: LocalService, reason: str)
     central = local_service.parent
     local_service.parent = None
     local_service.save(update_fields=["parent"])
-    emails = _candidate_emails(local_service)
+    emails = service_staff_emails(local_service)
     transaction.on_commit(
         lambda: send_templated_email(
             to=emails,
@@ -245,10 +246,10 @@ def eligibility_request_file(*, user, central_service: CentralService | None, **
     EligibilityRequestLog.objects.create(
         request=request, transition="file", from_state="", to_state=status, actor=user
     )
-    ditp_emails = _ditp_emails() if status == ER.SUBMITTED else _central_emails(central_service)
+    recipients = ditp_emails() if status == ER.SUBMITTED else _central_emails(central_service)
     transaction.on_commit(
         lambda: send_templated_email(
-            to=ditp_emails, template="eligibility_filed", context={"request": request}
+            to=recipients, template="eligibility_filed", context={"request": request}
         )
     )
     return request
@@ -262,7 +263,7 @@ def eligibility_request_forward(*, user, request: EligibilityRequest) -> Eligibi
     ):
         raise PermissionDenied
     request = _eligibility_transition(request, ELIGIBILITY_FORWARD, actor=user)
-    emails = _ditp_emails()
+    emails = ditp_emails()
     transaction.on_commit(
         lambda: send_templated_email(to=emails, template="eligibility_filed", context={"request": request})
     )
@@ -345,23 +346,8 @@ def _notify_requester(request):
     )
 
 
-def _ditp_emails() -> list[str]:
-    from labelsp.accounts.models import Membership
-
-    return list(Membership.objects.active().filter(role=Role.DITP).values_list("user__email", flat=True))
-
-
 def _central_emails(central) -> list[str]:
-    return list(central.memberships.active().filter(role=Role.CENTRAL).values_list("user__email", flat=True))
-
-
-def _candidate_emails(candidate) -> list[str]:
-    role = Role.CENTRAL if isinstance(candidate, CentralService) else Role.CANDIDATE
-    return list(candidate.memberships.active().filter(role=role).values_list("user__email", flat=True))
-
-
-def _body_manager_emails(body) -> list[str]:
-    return list(body.memberships.active().filter(role=Role.CB_MANAGER).values_list("user__email", flat=True))
+    return service_staff_emails(central)
 
 
 # --- Certification body and contract (§3.2) -------------------------------------------------------------------------
@@ -733,7 +719,7 @@ def application_submit(*, user, application: Application, today: datetime.date |
     )
     application_id, number = application.pk, application.submission_count
     transaction.on_commit(lambda: _queue_receipt(application_id, number))
-    emails = _body_manager_emails(application.certification_body)
+    emails = body_manager_emails(application.certification_body)
     transaction.on_commit(
         lambda: send_templated_email(
             to=emails, template="application_submitted", context={"application": application}
@@ -801,7 +787,7 @@ def application_acknowledge(*, user, application: Application, checklist: dict) 
     application = _application_transition(
         application, APP_ACKNOWLEDGE, actor=user, acknowledged_at=timezone.now()
     )
-    emails = _candidate_emails(application.candidate)
+    emails = service_staff_emails(application.candidate)
     transaction.on_commit(
         lambda: send_templated_email(
             to=emails, template="application_acknowledged", context={"application": application}
@@ -869,9 +855,9 @@ def message_post(*, user, application: Application, body: str, attachments=()) -
             user=user, application=application, piece=DocumentPiece.OTHER, uploaded=uploaded, message=message
         )
     emails = (
-        _candidate_emails(application.candidate)
+        service_staff_emails(application.candidate)
         if from_body
-        else _body_manager_emails(application.certification_body)
+        else body_manager_emails(application.certification_body)
     )
     transaction.on_commit(
         lambda: send_templated_email(

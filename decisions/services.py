@@ -26,7 +26,7 @@ from candidates.enums import ApplicationKind, ApplicationOutcome, ApplicationSta
 from decisions import rules
 from decisions.enums import DecisionOutcome, FollowUpOutcome, Tier
 from decisions.models import ActionPlanRequest, Decision, Label, label_last_day
-from labelsp.accounts.enums import Role
+from labelsp.accounts.recipients import service_staff_emails
 from labelsp.emails import send_templated_email
 
 ACTION_PLAN_DELAY = relativedelta(months=1)
@@ -287,11 +287,7 @@ def decision_issue(
                 attestation_issue(label=label, decision=decision)
     except IntegrityError:
         raise ValidationError({"__all__": _("Cette décision a déjà été corrigée.")}) from None
-    emails = list(
-        decision.candidate.memberships.active()
-        .filter(role__in=(Role.CANDIDATE, Role.CENTRAL))
-        .values_list("user__email", flat=True)
-    )
+    emails = service_staff_emails(decision.candidate)
     transaction.on_commit(
         lambda: send_templated_email(to=emails, template="decision_issued", context={"decision": decision})
     )

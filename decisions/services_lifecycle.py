@@ -15,11 +15,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from candidates.models import CentralService
 from decisions import permissions
 from decisions.enums import AppealStatus, LabelStatus, SuspensionReason, WithdrawalReason
 from decisions.models import ActionPlanRequest, Appeal, Decision, Label, Suspension, Withdrawal
-from labelsp.accounts.enums import Role
+from labelsp.accounts.recipients import body_manager_emails, ditp_emails, service_staff_emails
 from labelsp.emails import send_templated_email
 
 SUSPENSION_MAX = relativedelta(months=12)
@@ -116,21 +115,6 @@ def locals_keeping_mark_conditionally(label: Label, effective_on: datetime.date)
 # --- Recipients -----------------------------------------------------------------------------------------------------
 
 
-def _service_emails(service) -> list[str]:
-    role = Role.CENTRAL if isinstance(service, CentralService) else Role.CANDIDATE
-    return list(service.memberships.active().filter(role=role).values_list("user__email", flat=True))
-
-
-def _ditp_emails() -> list[str]:
-    from labelsp.accounts.models import Membership
-
-    return list(Membership.objects.active().filter(role=Role.DITP).values_list("user__email", flat=True))
-
-
-def _body_manager_emails(body) -> list[str]:
-    return list(body.memberships.active().filter(role=Role.CB_MANAGER).values_list("user__email", flat=True))
-
-
 def _notify(*, to: list[str], template: str, context: dict) -> None:
     transaction.on_commit(lambda: send_templated_email(to=to, template=template, context=context))
 
@@ -207,7 +191,9 @@ def suspension_create(
     )
     _set_status(label, LabelStatus.SUSPENDED)
     context = {"label": label, "suspension": suspension, "service": _service(label)}
-    _notify(to=_service_emails(_service(label)) + _ditp_emails(), template="label_suspended", context=context)
+    _notify(
+        to=service_staff_emails(_service(label)) + ditp_emails(), template="label_suspended", context=context
+    )
     return suspension
 
 
@@ -234,7 +220,7 @@ def suspension_lift(
         _set_status(label, LabelStatus.ACTIVE)
     context = {"label": label, "suspension": suspension, "service": _service(label)}
     _notify(
-        to=_service_emails(_service(label)) + _ditp_emails(),
+        to=service_staff_emails(_service(label)) + ditp_emails(),
         template="label_suspension_lifted",
         context=context,
     )
@@ -290,7 +276,9 @@ def withdrawal_create(
         "stop_by": stop_using_mark_by(effective_on),
         "locals": list(locals_keeping_mark_conditionally(label, effective_on)),
     }
-    _notify(to=_service_emails(_service(label)) + _ditp_emails(), template="label_withdrawn", context=context)
+    _notify(
+        to=service_staff_emails(_service(label)) + ditp_emails(), template="label_withdrawn", context=context
+    )
     return withdrawal
 
 
@@ -345,7 +333,7 @@ def action_plan_submit(
     request.submitted_at = timezone.now()
     request.save(update_fields=["summary", "submitted_at"])
     _notify(
-        to=_body_manager_emails(request.label.certification_body),
+        to=body_manager_emails(request.label.certification_body),
         template="label_action_plan_submitted",
         context={"label": request.label, "request": request, "service": _service(request.label)},
     )
@@ -374,7 +362,7 @@ def appeal_file(*, user, decision: Decision, grounds: str) -> Appeal:
         raise ValidationError({"__all__": _("Un recours contre cette décision est déjà en cours d’examen.")})
     appeal = Appeal.objects.create(decision=decision, grounds=grounds, filed_by=user)
     _notify(
-        to=_body_manager_emails(decision.certification_body),
+        to=body_manager_emails(decision.certification_body),
         template="label_appeal_filed",
         context={"appeal": appeal, "decision": decision, "service": decision.candidate},
     )
