@@ -124,3 +124,14 @@ def test_without_a_holiday_ten_working_days_are_two_weeks():
     assert rules.first_visit_day(D(2026, 11, 2)) == D(2026, 11, 17)  # 11 November in between
     assert rules.first_visit_day(D(2026, 11, 16)) == D(2026, 11, 30)
     assert rules.working_days_between(D(2026, 11, 30), D(2026, 11, 16)) == 0
+
+
+def test_the_report_is_due_21_calendar_days_after_the_last_day_of_the_visit():
+    assert rules.report_due(D(2026, 6, 10)) == D(2026, 7, 1)
+    # Calendar days: a public holiday or a weekend changes nothing (14 July in the window).
+    assert rules.report_due(D(2026, 7, 1)) == D(2026, 7, 22)
+
+
+def test_observations_are_due_10_calendar_days_after_the_report_is_received():
+    assert rules.observations_due(D(2026, 12, 24)) == D(2027, 1, 3)
+    assert rules.observations_due(D(2026, 2, 20)) == D(2026, 3, 2)
