@@ -16,3 +16,12 @@ def add_service_errors(form, error: ValidationError, *, renames: dict | None = N
     for field, messages in service_error_messages(error).items():
         field = (renames or {}).get(field, field)
         form.add_error(field if field in form.fields else None, messages)
+
+
+def message_service_errors(request, error: ValidationError) -> None:
+    """Show a service's ValidationError as error messages on the next page (actions without a form)."""
+    from django.contrib import messages
+
+    for field_messages in service_error_messages(error).values():
+        for message in field_messages:
+            messages.error(request, message)

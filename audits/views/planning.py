@@ -18,7 +18,7 @@ from audits.models import Audit, AuditAssignment, SamplingDraw
 from candidates.models import Application
 from labelsp.accounts.enums import Role
 from labelsp.accounts.scoping import sees_everything
-from labelsp.forms import add_service_errors, service_error_messages
+from labelsp.forms import add_service_errors, message_service_errors
 
 AUDITS_PER_PAGE = 50
 # The audit's log, as people read it.
@@ -44,12 +44,6 @@ LOG_LABELS = {
 
 def _audits(request):
     return Audit.objects.for_user(request.user)
-
-
-def _error_messages(request, error: ValidationError) -> None:
-    for field_messages in service_error_messages(error).values():
-        for message in field_messages:
-            messages.error(request, message)
 
 
 @require_GET
@@ -90,7 +84,7 @@ def audit_create(request, application_pk):
     try:
         audit = services.audit_create(user=request.user, application=application)
     except ValidationError as error:
-        _error_messages(request, error)
+        message_service_errors(request, error)
         existing = application.audits.first()
         if existing is not None:
             return redirect("audits:audit_detail", existing.pk)
@@ -223,7 +217,7 @@ def plan_send(request, pk):
     try:
         services.audit_plan_send(user=request.user, audit=audit)
     except ValidationError as error:
-        _error_messages(request, error)
+        message_service_errors(request, error)
     else:
         messages.success(request, _("Le plan d’audit est envoyé au candidat et à l’équipe d’audit."))
     return redirect("audits:audit_detail", audit.pk)
@@ -325,7 +319,7 @@ def assignment_remove(request, pk):
     try:
         services.assignment_remove(user=request.user, assignment=assignment)
     except ValidationError as error:
-        _error_messages(request, error)
+        message_service_errors(request, error)
     else:
         messages.success(request, _("L’auditeur est retiré de l’audit."))
     return redirect("audits:audit_detail", assignment.audit_id)

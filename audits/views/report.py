@@ -15,7 +15,7 @@ from audits.enums import CorrectiveJudgement
 from audits.forms.report import CorrectiveActionForm, JudgementForm, ObservationForm, ReportForm
 from audits.models import Audit, Checkpoint, CorrectiveAction, Grade
 from audits.report_context import plan_context, report_context
-from labelsp.forms import add_service_errors
+from labelsp.forms import add_service_errors, message_service_errors
 from labelsp.pdf import render_pdf
 from labelsp.uploads import serve_private_file
 
@@ -27,10 +27,6 @@ def _get_audit(request, pk) -> Audit:
         ),
         pk=pk,
     )
-
-
-def _messages_of(error: ValidationError) -> list[str]:
-    return [str(message) for message in error.messages]
 
 
 # --- The auditor writes and sends the report -----------------------------------------------------------------------
@@ -87,8 +83,7 @@ def report_send(request, pk):
     try:
         services.audit_report_send(user=request.user, audit=audit)
     except ValidationError as error:
-        for message in _messages_of(error):
-            messages.error(request, message)
+        message_service_errors(request, error)
         return redirect("audits:report_edit", pk=audit.pk)
     messages.success(request, _("Le rapport est envoyé au candidat : les notes sont désormais verrouillées."))
     return redirect("audits:report_answer", pk=audit.pk)
@@ -274,8 +269,7 @@ def audit_close(request, pk):
     try:
         services.audit_close(user=request.user, audit=audit)
     except ValidationError as error:
-        for message in _messages_of(error):
-            messages.error(request, message)
+        message_service_errors(request, error)
     else:
         messages.success(
             request, _("Le dossier complet est transmis à l’organisme de certification pour décision.")

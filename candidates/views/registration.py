@@ -15,7 +15,7 @@ from candidates.forms.registration import ContractForm, PerimeterForm, Registrat
 from candidates.models import CentralService, LocalService, ServiceContract, Site
 from labelsp.accounts.enums import Role
 from labelsp.accounts.services import membership_activate
-from labelsp.forms import add_service_errors, service_error_messages
+from labelsp.forms import add_service_errors, message_service_errors, service_error_messages
 
 SITE_FIELDS = ("name", "kind", "street", "postal_code", "city", "departement", "agents_in_contact")
 
@@ -176,8 +176,7 @@ def site_deactivate(request, pk):
     try:
         services.site_deactivate(user=request.user, site=site)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        message_service_errors(request, error)
     else:
         messages.success(request, _("Le site « %(name)s » est retiré du périmètre.") % {"name": site.name})
     return redirect("candidates:local_service_detail", pk=site.local_service_id)
