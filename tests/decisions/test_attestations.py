@@ -71,24 +71,20 @@ def _links(pdf: bytes) -> list[str]:
     return uris
 
 
-def _qr_modules(data_uri: str) -> list[list[bool]]:
-    """The dark modules of the QR code image (6 px per module, no border), read back from the PNG."""
-    import base64
+def _qr_codes(pdf: bytes) -> list[str]:
+    """The texts of the QR codes printed in the PDF, decoded by a real reader (zxing-cpp) from the embedded
+    images, enlarged and given the quiet zone a printed page has around them."""
+    import zxingcpp
+    from PIL import ImageOps
+    from pypdf import PdfReader
 
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(base64.b64decode(data_uri.split(",", 1)[1]))).convert("L")
-    size = image.width // 6
-    return [[image.getpixel((x * 6 + 3, y * 6 + 3)) < 128 for x in range(size)] for y in range(size)]
-
-
-def _expected_modules(url: str) -> list[list[bool]]:
-    import qrcode
-
-    code = qrcode.QRCode(border=0)
-    code.add_data(url)
-    code.make(fit=True)
-    return code.get_matrix()
+    texts = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for embedded in page.images:
+            image = embedded.image.convert("L")
+            image = ImageOps.expand(image.resize((image.width * 8, image.height * 8), 0), border=40, fill=255)
+            texts += [result.text for result in zxingcpp.read_barcodes(image)]
+    return texts
 
 
 def _stored(attestation) -> bytes:
@@ -148,12 +144,7 @@ def test_attestation_number_version_and_qr_link(local_label):
     assert url.endswith(reverse("decisions:attestation_verify", args=[attestation.token]))
     assert url in _links(pdf)
     assert url in _text(pdf).replace(" ", "")
-    context = attestation_context(
-        label=local_label, decision=local_label.decision, number="X", token=attestation.token
-    )
-    assert context["qr_code"].startswith("data:image/png;base64,")
-    assert _qr_modules(context["qr_code"]) == _expected_modules(url)
-    assert _qr_modules(context["qr_code"]) != _expected_modules(url + "x")
+    assert _qr_codes(pdf) == [url]
 
 
 def test_attestation_is_pdf_a_and_signed_by_the_body(local_label):
@@ -170,6 +161,75 @@ def test_attestation_is_pdf_a_and_signed_by_the_body(local_label):
     tampered = bytearray(pdf)
     tampered[len(pdf) // 3] ^= 0x01
     assert not verify_pdf(bytes(tampered)).valid
+
+
+def _write_rsa_key(body, bits: int) -> None:
+    """A body's real-world key: RSA, with a certificate issued by a (throwaway) CA whose certificate is larger."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    from decisions.signing import key_paths
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, body.name),
+            x509.NameAttribute(NameOID.SERIAL_NUMBER, body.siret),
+        ]
+    )
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .sign(key, hashes.SHA512())
+    )
+    key_path, cert_path = key_paths(body.siret)
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+
+
+def test_a_large_rsa_key_fits_the_room_reserved_for_the_signature(local_label):
+    body = local_label.certification_body
+    _write_rsa_key(body, 4096)
+    signed = sign_pdf(render_attestation(_context(local_label)), body)
+    result = verify_pdf(signed)
+    assert result.valid
+    assert result.body == body
+
+
+def _signer_algorithm(pdf: bytes) -> str:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    return PdfFileReader(io.BytesIO(pdf)).embedded_signatures[-1].signer_cert.public_key.algorithm
+
+
+def _context(label):
+    return attestation_context(label=label, decision=label.decision, number="SP-TEST-v1", token="jeton")
+
+
+def test_a_replaced_key_is_used_at_once(local_label):
+    """Signers are cached per process; a key dropped in place of the old one signs the next attestation."""
+    body = _with_key(local_label.certification_body)
+    pdf = render_attestation(_context(local_label))
+    assert _signer_algorithm(sign_pdf(pdf, body)) == "ec"
+    _write_rsa_key(body, 2048)
+    signed = sign_pdf(pdf, body)
+    assert _signer_algorithm(signed) == "rsa"
+    assert verify_pdf(signed).valid
 
 
 def test_stored_sha256_is_the_files(local_label):
