@@ -8,6 +8,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -466,19 +467,27 @@ def _application_transition(application, spec, *, actor, reason="", **extra):
 
 
 def last_refusal_date(candidate) -> datetime.date | None:
+    """The date of the refusal that starts the candidate's 6-month wait (§3.8.1): the latest refusal decision still
+    in force (a refusal corrected or overturned on appeal no longer counts), or the dated notification of a file
+    the body refused without a decision recorded on the platform."""
+    from decisions.enums import DecisionOutcome
+    from decisions.models import Decision
+
     lookup = (
         {"central_service": candidate}
         if isinstance(candidate, CentralService)
         else {"local_service": candidate}
     )
-    return (
-        Application.objects.filter(
-            **lookup, outcome=ApplicationOutcome.REFUSED, refusal_notified_on__isnull=False
-        )
-        .order_by("-refusal_notified_on")
-        .values_list("refusal_notified_on", flat=True)
-        .first()
-    )
+    decided = Decision.objects.filter(
+        **lookup, outcome=DecisionOutcome.REFUSAL, replaced_by__isnull=True
+    ).aggregate(last=Max("decided_on"))["last"]
+    notified = Application.objects.filter(
+        **lookup,
+        outcome=ApplicationOutcome.REFUSED,
+        refusal_notified_on__isnull=False,
+        decisions__isnull=True,
+    ).aggregate(last=Max("refusal_notified_on"))["last"]
+    return max((day for day in (decided, notified) if day), default=None)
 
 
 @transaction.atomic

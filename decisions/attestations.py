@@ -60,8 +60,8 @@ STATUS_ALERT = {
 
 def attestation_status(attestation: Attestation, on: datetime.date | None = None) -> AttestationStatus:
     """The current status of an attestation. The label's state comes first (withdrawn from its effective date,
-    expired after its last day, suspended while it is), then whether a newer version of it exists (an upgrade or an
-    extension issues one, §3.8.1); otherwise it is valid."""
+    replaced once renewed, expired after its last day, suspended while it is), then whether a newer version of it
+    exists (an upgrade or an extension issues one, §3.8.1); otherwise it is valid."""
     on = on or timezone.localdate()
     label = attestation.label
     if (
@@ -69,6 +69,9 @@ def attestation_status(attestation: Attestation, on: datetime.date | None = None
         or Withdrawal.objects.filter(label_id=label.pk, effective_on__lte=on).exists()
     ):
         return AttestationStatus.WITHDRAWN
+    if Label.objects.filter(renews_id=label.pk, starts_on__lte=on).exists():
+        # Renewed: the new cycle's attestation replaces this one (its label ended the day before).
+        return AttestationStatus.REPLACED
     if label.is_expired(on):
         return AttestationStatus.EXPIRED
     if label.status == LabelStatus.SUSPENDED:

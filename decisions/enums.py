@@ -20,6 +20,7 @@ class FollowUpOutcome(models.TextChoices):
     CONFIRM = "confirm", _("Palier confirmé")
     UPGRADE = "upgrade", _("Palier supérieur attribué")
     ACTION_PLAN = "action_plan", _("Plan d’actions exigé sous un mois")
+    MORE_LOCALS = "more_locals", _("D’autres services locaux à présenter")
 
 
 class DecisionOutcome(models.TextChoices):
@@ -28,10 +29,22 @@ class DecisionOutcome(models.TextChoices):
     CONFIRM = "confirm", _("Palier confirmé")
     UPGRADE = "upgrade", _("Palier supérieur attribué")
     ACTION_PLAN = "action_plan", _("Plan d’actions exigé")
+    # A central follow-up year where fewer than ⌈75 %⌉ of the sampled locals are labelled (§3.9.2).
+    MORE_LOCALS = "more_locals", _("D’autres services locaux à présenter")
+    # Extension of perimeter during validity (§3.10): the added sites / domains reach the tier held, or not.
+    EXTENSION = "extension", _("Extension de périmètre accordée")
+    EXTENSION_REFUSAL = "extension_refusal", _("Extension de périmètre refusée")
 
 
 # The outcomes that give the service a tier (and an attestation).
-TIER_OUTCOMES = (DecisionOutcome.AWARD, DecisionOutcome.CONFIRM, DecisionOutcome.UPGRADE)
+TIER_OUTCOMES = (
+    DecisionOutcome.AWARD,
+    DecisionOutcome.CONFIRM,
+    DecisionOutcome.UPGRADE,
+    DecisionOutcome.EXTENSION,
+)
+# The outcomes that must be motivated in writing.
+MOTIVATED_OUTCOMES = (DecisionOutcome.REFUSAL, DecisionOutcome.EXTENSION_REFUSAL)
 
 
 class LabelStatus(models.TextChoices):
@@ -48,6 +61,13 @@ class SuspensionReason(models.TextChoices):
     AUDIT_REFUSED = "audit_refused", _("Refus de réaliser les audits dans les conditions requises")
     TRADEMARK_BREACH = "trademark_breach", _("Manquement au règlement d’usage de la marque")
     AT_REQUEST = "at_request", _("À la demande du service labellisé (réorganisation…)")
+    # §3.9.2: a central follow-up year with too few labelled locals; the label may be suspended until more are.
+    NETWORK_BELOW_THRESHOLD = (
+        "network_below_threshold",
+        _(
+            "Réseau : part des services locaux audités labellisés sous 75 %, d’autres services locaux à présenter"
+        ),
+    )
 
 
 class WithdrawalReason(models.TextChoices):

@@ -17,6 +17,8 @@ from simple_history.models import HistoricalRecords
 
 from candidates.models import CentralService, LocalService
 from decisions.enums import (
+    MOTIVATED_OUTCOMES,
+    TIER_OUTCOMES,
     AppealStatus,
     DecisionOutcome,
     LabelStatus,
@@ -106,11 +108,12 @@ class Decision(models.Model):
             # A tier exactly for the outcomes that give one; a refusal is always motivated.
             models.CheckConstraint(
                 name="decision_tier_matches_outcome",
-                condition=Q(outcome__in=("award", "confirm", "upgrade"), tier__in=Tier.values)
-                | (~Q(outcome__in=("award", "confirm", "upgrade")) & Q(tier="")),
+                condition=Q(outcome__in=TIER_OUTCOMES, tier__in=Tier.values)
+                | (~Q(outcome__in=TIER_OUTCOMES) & Q(tier="")),
             ),
             models.CheckConstraint(
-                name="decision_refusal_is_motivated", condition=~Q(outcome="refusal") | ~Q(motivation="")
+                name="decision_refusal_is_motivated",
+                condition=~Q(outcome__in=MOTIVATED_OUTCOMES) | ~Q(motivation=""),
             ),
         ]
 
@@ -166,6 +169,15 @@ class Label(models.Model):
     status = models.CharField(
         _("état"), max_length=20, choices=LabelStatus.choices, default=LabelStatus.ACTIVE
     )
+    # A renewal's label names the label it follows (§3.10): the earlier one ends the day before the new cycle.
+    renews = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewed_by",
+        verbose_name=_("label renouvelé"),
+    )
 
     objects = LabelQuerySet.as_manager()
     history = HistoricalRecords()
@@ -190,6 +202,9 @@ class Label(models.Model):
 
     def is_expired(self, on: datetime.date | None = None) -> bool:
         return (on or timezone.localdate()) > self.ends_on
+
+    def is_renewed(self) -> bool:
+        return Label.objects.filter(renews=self).exists()
 
 
 def label_last_day(starts_on: datetime.date) -> datetime.date:

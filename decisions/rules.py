@@ -137,6 +137,7 @@ def majority_tier(tiers: Iterable[Tier]) -> Tier | None:
 class CentralDecision:
     tier: Tier | None
     checks: list = field(default_factory=list)  # [Check, …]
+    enough_locals: bool = True  # ⌈75 %⌉ of the locals audited that year are labelled
 
 
 def central_decision(
@@ -183,7 +184,7 @@ def central_decision(
             )
         )
     tier = majority_tier(labelled) if all(check.passes for check in checks) else None
-    return CentralDecision(tier=tier, checks=checks)
+    return CentralDecision(tier=tier, checks=checks, enough_locals=checks[0].passes)
 
 
 # --- Follow-up audits (§3.8.1, §3.9.2) -----------------------------------------------------------------------------
@@ -202,3 +203,12 @@ def follow_up_outcome(held: Tier, reached: Tier | None) -> FollowUpOutcome:
     if Tier(reached).rank > held.rank:
         return FollowUpOutcome.UPGRADE
     return FollowUpOutcome.CONFIRM
+
+
+def central_follow_up_outcome(held: Tier, central: CentralDecision) -> FollowUpOutcome:
+    """A central follow-up year (§3.9.2): fewer than ⌈75 %⌉ of the sampled locals labelled → more locals must be
+    presented (the label may be suspended meanwhile); otherwise the majority tier of year N+1's locals against the
+    tier held from year N, as `follow_up_outcome` (an unmet central condition calls for an action plan)."""
+    if not central.enough_locals:
+        return FollowUpOutcome.MORE_LOCALS
+    return follow_up_outcome(held, central.tier)

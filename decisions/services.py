@@ -24,12 +24,21 @@ from candidates import rules as candidate_rules
 from candidates import services as candidate_services
 from candidates.enums import ApplicationKind, ApplicationOutcome, ApplicationStatus
 from decisions import rules
-from decisions.enums import DecisionOutcome, FollowUpOutcome, Tier
+from decisions.enums import (
+    MOTIVATED_OUTCOMES,
+    TIER_OUTCOMES,
+    DecisionOutcome,
+    FollowUpOutcome,
+    LabelStatus,
+    Tier,
+)
 from decisions.models import ActionPlanRequest, Decision, Label, label_last_day
 from labelsp.accounts.recipients import service_staff_emails
 from labelsp.emails import send_templated_email
 
 ACTION_PLAN_DELAY = relativedelta(months=1)
+# The decisions after which the label's attestation gets a new version (an award: its first).
+ATTESTATION_OUTCOMES = (DecisionOutcome.AWARD, DecisionOutcome.UPGRADE, DecisionOutcome.EXTENSION)
 MOTIVATION_MAX_LENGTH = 10_000
 
 
@@ -53,6 +62,7 @@ class Proposal:
     network: list = field(default_factory=list)  # the sampled locals and the tier each was given
     central_share: float | None = None
     central_checks: list = field(default_factory=list)
+    locals_missing: int = 0  # a central follow-up below ⌈75 %⌉: labelled locals still needed
 
     def as_json(self) -> dict:
         def check(c):
@@ -72,6 +82,7 @@ class Proposal:
             "network": self.network,
             "central_share": self.central_share,
             "central": [check(c) for c in self.central_checks],
+            "locals_missing": self.locals_missing,
         }
 
 
@@ -133,26 +144,52 @@ def decision_propose(application, *, network_attested: bool = False) -> Proposal
     return proposal
 
 
-def _outcome_against_held(proposal: Proposal, label_filter: dict, kind: str) -> None:
-    """Initial and renewal files: award or refusal; follow-ups: confirm, upgrade or action plan (§3.8, §3.9)."""
-    if kind == ApplicationKind.FOLLOW_UP:
+def _outcome_against_held(
+    proposal: Proposal, label_filter: dict, kind: str, central: rules.CentralDecision | None = None
+) -> None:
+    """Initial and renewal files: award or refusal; follow-ups: confirm, upgrade, action plan — or, for a central
+    service with too few labelled locals, more locals to present (§3.8, §3.9); extensions: the added perimeter
+    reaches the tier held, or the extension is refused (§3.10)."""
+    if kind in (ApplicationKind.FOLLOW_UP, ApplicationKind.EXTENSION):
         proposal.held = Label.objects.in_force(proposal.audit.visit_start).filter(**label_filter).first()
         if proposal.held is None:
             proposal.problems.append(
-                _("Aucun label en vigueur : un audit de suivi suppose un label à confirmer.")
+                _(
+                    "Aucun label en vigueur : un audit de suivi ou d’extension suppose un label en cours de validité."
+                )
             )
             return
-        follow_up = rules.follow_up_outcome(Tier(proposal.held.tier), proposal.reached)
+    held = Tier(proposal.held.tier) if proposal.held else None
+    if kind == ApplicationKind.EXTENSION:
+        extends = proposal.reached is not None and Tier(proposal.reached).rank >= held.rank
+        proposal.outcome = DecisionOutcome.EXTENSION if extends else DecisionOutcome.EXTENSION_REFUSAL
+        # The label keeps its tier and its end date; the added perimeter only joins it.
+        proposal.tier = held if extends else ""
+    elif kind == ApplicationKind.FOLLOW_UP:
+        follow_up = (
+            rules.central_follow_up_outcome(held, central)
+            if central is not None
+            else rules.follow_up_outcome(held, proposal.reached)
+        )
         proposal.outcome = {
             FollowUpOutcome.CONFIRM: DecisionOutcome.CONFIRM,
             FollowUpOutcome.UPGRADE: DecisionOutcome.UPGRADE,
             FollowUpOutcome.ACTION_PLAN: DecisionOutcome.ACTION_PLAN,
+            FollowUpOutcome.MORE_LOCALS: DecisionOutcome.MORE_LOCALS,
         }[follow_up]
         proposal.tier = {
-            DecisionOutcome.CONFIRM: proposal.held.tier,
+            DecisionOutcome.CONFIRM: held,
             DecisionOutcome.UPGRADE: proposal.reached or "",
         }.get(proposal.outcome, "")
     else:
+        if kind == ApplicationKind.RENEWAL:
+            # The label this renewal follows, expired or not (never a withdrawn one).
+            proposal.held = (
+                Label.objects.filter(**label_filter)
+                .exclude(status=LabelStatus.WITHDRAWN)
+                .order_by("-ends_on", "-pk")
+                .first()
+            )
         proposal.outcome = DecisionOutcome.AWARD if proposal.reached else DecisionOutcome.REFUSAL
         proposal.tier = proposal.reached or ""
 
@@ -197,7 +234,13 @@ def _propose_central(application, proposal: Proposal, *, network_attested: bool)
     proposal.central_share = result.share
     proposal.central_checks = central.checks
     proposal.reached = central.tier
-    _outcome_against_held(proposal, {"central_service_id": application.central_service_id}, application.kind)
+    if application.kind == ApplicationKind.FOLLOW_UP and not central.enough_locals:
+        proposal.locals_missing = rules.locals_needed(len(sampled)) - sum(
+            1 for entry in sampled if local_decisions[entry["id"]].tier
+        )
+    _outcome_against_held(
+        proposal, {"central_service_id": application.central_service_id}, application.kind, central
+    )
     return proposal
 
 
@@ -247,7 +290,7 @@ def decision_issue(
         raise ValidationError(
             {"motivation": _("%(max)s caractères au plus.") % {"max": MOTIVATION_MAX_LENGTH}}
         )
-    if proposal.outcome == DecisionOutcome.REFUSAL and not motivation:
+    if proposal.outcome in MOTIVATED_OUTCOMES and not motivation:
         raise ValidationError({"motivation": _("Un refus doit être motivé par écrit.")})
     today = timezone.localdate()
     try:
@@ -266,22 +309,29 @@ def decision_issue(
                 decided_on=today,
             )
             label = _apply(decision, proposal, today)
+            closing = (
+                ApplicationOutcome.REFUSED
+                if decision.outcome == DecisionOutcome.REFUSAL
+                else ApplicationOutcome.LABELLED
+                if decision.outcome in TIER_OUTCOMES
+                else ApplicationOutcome.AUDITED
+            )
+            refused_on = today if closing == ApplicationOutcome.REFUSED else None
             if replaces is None:
                 candidate_services.application_close(
                     user=user,
                     application=application,
-                    outcome=(
-                        ApplicationOutcome.REFUSED
-                        if decision.outcome == DecisionOutcome.REFUSAL
-                        else ApplicationOutcome.LABELLED
-                        if decision.outcome
-                        in (DecisionOutcome.AWARD, DecisionOutcome.UPGRADE, DecisionOutcome.CONFIRM)
-                        else ApplicationOutcome.AUDITED
-                    ),
+                    outcome=closing,
                     reason=decision.get_outcome_display(),
-                    refusal_notified_on=today if decision.outcome == DecisionOutcome.REFUSAL else None,
+                    refusal_notified_on=refused_on,
                 )
-            if label is not None and decision.outcome in (DecisionOutcome.AWARD, DecisionOutcome.UPGRADE):
+            else:
+                # A correction (or an upheld appeal) closes the file anew: the 6-month wait after a refusal
+                # follows the decision in force.
+                application.outcome = closing
+                application.refusal_notified_on = refused_on
+                application.save(update_fields=["outcome", "refusal_notified_on"])
+            if label is not None and decision.outcome in ATTESTATION_OUTCOMES:
                 from decisions.attestations import attestation_issue
 
                 attestation_issue(label=label, decision=decision)
@@ -295,7 +345,9 @@ def decision_issue(
 
 
 def _apply(decision: Decision, proposal: Proposal, today: datetime.date) -> Label | None:
-    """The decision's effect on the label: a new one (award), a higher tier (upgrade), an action plan request."""
+    """The decision's effect on the label: a new one (award; a renewal's ends the previous one), a higher tier
+    (upgrade), an action plan request; an extension leaves tier and dates as they are (its new attestation version
+    lists the sites now covered)."""
     if decision.outcome == DecisionOutcome.AWARD:
         corrected = Label.objects.filter(decision=decision.replaces).first() if decision.replaces_id else None
         if corrected is not None:
@@ -303,6 +355,11 @@ def _apply(decision: Decision, proposal: Proposal, today: datetime.date) -> Labe
             corrected.tier = decision.tier
             corrected.save(update_fields=["tier"])
             return corrected
+        renewed = proposal.held  # a renewal's previous label (None for an initial file)
+        if renewed is not None and renewed.ends_on >= today:
+            # The new cycle starts from the new decision (§3.10): the previous label ends the day before.
+            renewed.ends_on = max(renewed.starts_on, today - datetime.timedelta(days=1))
+            renewed.save(update_fields=["ends_on"])
         return Label.objects.create(
             local_service_id=decision.local_service_id,
             central_service_id=decision.central_service_id,
@@ -311,6 +368,7 @@ def _apply(decision: Decision, proposal: Proposal, today: datetime.date) -> Labe
             tier=decision.tier,
             starts_on=today,
             ends_on=label_last_day(today),
+            renews=renewed,
         )
     label = proposal.held
     if label is None:

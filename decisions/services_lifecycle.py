@@ -157,6 +157,10 @@ def suspension_create(
     label = _locked(label)
     if reason not in SuspensionReason.values:
         raise ValidationError({"reason": _("Choisissez un motif de suspension.")})
+    if reason == SuspensionReason.NETWORK_BELOW_THRESHOLD and not label.central_service_id:
+        raise ValidationError(
+            {"reason": _("Ce motif ne concerne que le label d’un service public central et de son réseau.")}
+        )
     status = label_display_status(label, today)
     if status == SUSPENDED or open_suspension(label):
         raise ValidationError(

@@ -9,6 +9,7 @@ WeasyPrint render more than laying out a one-page document does (see `make bench
 parsed again (its modification time is part of the cache key), so `make demo` picks up changes.
 """
 
+import atexit
 import threading
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from django.template.loader import render_to_string
 HOUSE_STYLESHEET = "css/pdf.css"
 
 _cache = threading.local()
+# Release the main thread's fonts before the interpreter tears WeasyPrint's modules down (their finaliser needs them).
+atexit.register(lambda: _cache.__dict__.clear())
 
 
 def _fetcher():

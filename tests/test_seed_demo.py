@@ -317,14 +317,25 @@ def test_demo_labels_at_each_tier_suspended_withdrawn_and_a_refusal_under_appeal
     from decisions.models import Appeal, Decision, Label
     from decisions.signing import verify_pdf
 
-    labels = {label.local_service.name: label for label in Label.objects.select_related("local_service")}
+    labels = {
+        label.local_service.name: label
+        for label in Label.objects.filter(renewed_by__isnull=True).select_related("local_service")
+    }
     assert {label.tier for label in labels.values()} == {"bronze", "argent", "or"}
     assert labels["CAF du Bas-Rhin"].status == "suspended"
     assert labels["CAF d’Ille-et-Vilaine"].status == "withdrawn"
-    attestation = labels["CAF des Bouches-du-Rhône"].attestations.get()
-    assert attestation_status(attestation) == "valid"
+    # Extended: version 2 is valid and names the added site, version 1 is replaced; same end date.
+    extended = labels["CAF des Bouches-du-Rhône"]
+    first, attestation = extended.attestations.order_by("version")
+    assert (attestation_status(first), attestation_status(attestation)) == ("replaced", "valid")
+    assert attestation.decision.outcome == "extension" and attestation.decision.tier == extended.tier
     with attestation.pdf.open("rb") as pdf:
         assert verify_pdf(pdf.read()).valid
+    # Renewed: the first cycle ended the day before the new one, whose label names it.
+    renewed = labels["CAF de la Haute-Garonne"]
+    assert renewed.renews.ends_on == renewed.starts_on - datetime.timedelta(days=1)
+    assert attestation_status(renewed.renews.attestations.get()) == "replaced"
+    assert attestation_status(renewed.attestations.get()) == "valid"
     refusal = Decision.objects.get(local_service__name="Mairie de Villeurbanne")
     assert refusal.outcome == "refusal" and refusal.motivation
     assert Appeal.objects.get(decision=refusal).status == "pending"

@@ -1,5 +1,6 @@
 """Demo decisions and labels (issue #6): CAFs labelled at each tier with their signed attestations, one suspended, one
-withdrawn, and Villeurbanne's refusal under appeal.
+withdrawn, one renewed (its previous cycle's attestation reads "replaced"), one whose perimeter was extended (its
+attestation in two versions), and Villeurbanne's refusal under appeal.
 
 The labelled CAFs were audited before the platform kept their audits: their files, decisions and labels are written
 directly, with the scores the decision page shows; the attestations, suspension, withdrawal and appeal go through
@@ -8,11 +9,12 @@ the services. Idempotent: a service that already has a decision is left as it is
 
 import datetime
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.utils import timezone
 
-from candidates.enums import ApplicationKind, ApplicationOutcome, ApplicationStatus
-from candidates.models import Application, CentralService, LocalService, ServiceContract
+from candidates.enums import ApplicationKind, ApplicationOutcome, ApplicationStatus, SiteKind
+from candidates.models import Application, CentralService, LocalService, ServiceContract, Site
 from decisions import rules, services_lifecycle
 from decisions.attestations import attestation_issue
 from decisions.enums import DecisionOutcome, SuspensionReason, Tier, WithdrawalReason
@@ -34,6 +36,10 @@ LABELLED = {
     "CAF d’Ille-et-Vilaine": (Tier.BRONZE, 900, (58, 52, 60, 55, 61, 50, 57, 53), 35, 55, 71),
 }
 SUSPENDED, WITHDRAWN = "CAF du Bas-Rhin", "CAF d’Ille-et-Vilaine"
+# Renewed 250 days ago: its first cycle (Bronze) started 3 years earlier, less the 9 months' notice.
+RENEWED, RENEWED_PREVIOUS_TIER = "CAF de la Haute-Garonne", Tier.BRONZE
+# Extended 60 days ago to a new site: same tier and end date, attestation version 2.
+EXTENDED, EXTENSION_SITE, EXTENSION_AGE = "CAF des Bouches-du-Rhône", "Antenne d’Aubagne", 60
 
 
 def seed(stdout) -> list[DemoAccount]:
@@ -82,9 +88,10 @@ def _labelled(counter, name, values, body, manager, today):
     tier, age, scores, or_score, agents, users = values
     decided_on = today - datetime.timedelta(days=age)
     cnaf = CentralService.objects.get(siret=org.CNAF_SIRET)
+    previous = _previous_cycle(service, body, manager, decided_on) if name == RENEWED else None
     application = Application.objects.create(
         local_service=service,
-        kind=ApplicationKind.INITIAL,
+        kind=ApplicationKind.RENEWAL if previous else ApplicationKind.INITIAL,
         status=ApplicationStatus.CLOSED,
         outcome=ApplicationOutcome.LABELLED,
         certification_body=body,
@@ -111,8 +118,11 @@ def _labelled(counter, name, values, body, manager, today):
         tier=tier,
         starts_on=decided_on,
         ends_on=label_last_day(decided_on),
+        renews=previous,
     )
     attestation_issue(label=label, decision=decision)
+    if name == EXTENDED:
+        _extended(label, manager, today)
     if name == SUSPENDED:
         services_lifecycle.suspension_create(
             user=manager,
@@ -131,6 +141,82 @@ def _labelled(counter, name, values, body, manager, today):
             effective_on=today,
         )
         services_lifecycle.withdrawals_take_effect(today=today)
+
+
+def _previous_cycle(service, body, manager, renewed_on) -> Label:
+    """The first cycle of a renewed label, ended the day before its renewal's decision (§3.10)."""
+    decided_on = renewed_on - relativedelta(years=3) + relativedelta(months=9)
+    application = Application.objects.create(
+        local_service=service,
+        kind=ApplicationKind.INITIAL,
+        status=ApplicationStatus.CLOSED,
+        outcome=ApplicationOutcome.LABELLED,
+        certification_body=body,
+        created_by=manager,
+        closed_at=timezone.make_aware(datetime.datetime.combine(decided_on, datetime.time(11))),
+    )
+    tier = RENEWED_PREVIOUS_TIER
+    decision = Decision.objects.create(
+        application=application,
+        local_service=service,
+        certification_body=body,
+        outcome=DecisionOutcome.AWARD,
+        tier=tier,
+        inputs=_inputs(tier, (60, 58, 62, 55, 57, 54, 61, 52), 30, 52, 72),
+        decided_by=manager,
+        decided_on=decided_on,
+    )
+    label = Label.objects.create(
+        local_service=service,
+        certification_body=body,
+        decision=decision,
+        tier=tier,
+        starts_on=decided_on,
+        ends_on=renewed_on - datetime.timedelta(days=1),
+    )
+    attestation_issue(label=label, decision=decision)
+    return label
+
+
+def _extended(label, manager, today) -> None:
+    """An extension of perimeter to a new site, decided EXTENSION_AGE days ago: the label keeps its tier and end
+    date; its attestation's version 2 lists the new site and version 1 reads "replaced"."""
+    service = label.local_service
+    site, _created = Site.objects.get_or_create(
+        local_service=service,
+        name=EXTENSION_SITE,
+        defaults={
+            "kind": SiteKind.SECONDARY,
+            "street": "8 avenue Jeanne d’Arc",
+            "postal_code": "13400",
+            "city": "Aubagne",
+            "departement": service.departement,
+            "agents_in_contact": 6,
+        },
+    )
+    decided_on = today - datetime.timedelta(days=EXTENSION_AGE)
+    application = Application.objects.create(
+        local_service=service,
+        kind=ApplicationKind.EXTENSION,
+        status=ApplicationStatus.CLOSED,
+        outcome=ApplicationOutcome.LABELLED,
+        certification_body=label.certification_body,
+        contract=label.decision.application.contract,
+        created_by=manager,
+        closed_at=timezone.make_aware(datetime.datetime.combine(decided_on, datetime.time(11))),
+    )
+    application.extension_sites.set([site])
+    decision = Decision.objects.create(
+        application=application,
+        local_service=service,
+        certification_body=label.certification_body,
+        outcome=DecisionOutcome.EXTENSION,
+        tier=label.tier,
+        inputs=label.decision.inputs,
+        decided_by=manager,
+        decided_on=decided_on,
+    )
+    attestation_issue(label=label, decision=decision)
 
 
 def _refused_under_appeal(counter, manager):

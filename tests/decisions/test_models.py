@@ -57,3 +57,28 @@ def test_expiry_is_derived_from_the_dates():
     assert list(Label.objects.in_force(datetime.date(2030, 3, 14))) == [label]
     assert not Label.objects.in_force(datetime.date(2030, 3, 15)).exists()
     assert not Label.objects.in_force(datetime.date(2027, 3, 14)).exists()
+
+
+def test_the_demo_database_sqlite_keeps_decisions_immutable_after_every_migration(tmp_path):
+    """SQLite rebuilds a table to change its constraints, dropping its triggers: the migrations put them back."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    database = tmp_path / "demo.sqlite3"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_SETTINGS_MODULE": "labelsp.settings.dev",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], check=True, env=env, timeout=300
+    )
+    triggers = {
+        name
+        for (name,) in sqlite3.connect(database).execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'decisions_decision'"
+        )
+    }
+    assert triggers == {"decisions_decision_no_update", "decisions_decision_no_delete"}

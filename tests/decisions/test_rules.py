@@ -192,3 +192,42 @@ def test_a_central_service_is_refused_when_one_condition_fails(overrides):
 )
 def test_follow_up_outcomes(held, reached, outcome):
     assert rules.follow_up_outcome(held, reached) == outcome
+
+
+@pytest.mark.parametrize(
+    ("audited", "tiers", "held", "expected"),
+    [
+        (3, [Tier.OR, Tier.OR], Tier.OR, FollowUpOutcome.MORE_LOCALS),  # 2 of 3 < ⌈2.25⌉ = 3
+        (3, [Tier.OR, Tier.OR, Tier.OR], Tier.OR, FollowUpOutcome.CONFIRM),
+        (4, [Tier.OR, Tier.OR], Tier.BRONZE, FollowUpOutcome.MORE_LOCALS),  # 2 of 4 < 3
+        (4, [Tier.OR, Tier.OR, Tier.OR], Tier.ARGENT, FollowUpOutcome.UPGRADE),  # 3 of 4 = ⌈3⌉
+        (7, [Tier.ARGENT] * 5, Tier.ARGENT, FollowUpOutcome.MORE_LOCALS),  # 5 of 7 < ⌈5.25⌉ = 6
+        (
+            7,
+            [Tier.ARGENT] * 6,
+            Tier.OR,
+            FollowUpOutcome.ACTION_PLAN,
+        ),  # enough locals, majority below the tier held
+    ],
+)
+def test_central_follow_up_outcome(audited, tiers, held, expected):
+    central = rules.central_decision(
+        audited=audited,
+        local_tiers=tiers + [None] * (audited - len(tiers)),
+        self_assessments_complete=True,
+        central_audit_passes=True,
+        follow_up_surveys_ok=True,
+    )
+    assert rules.central_follow_up_outcome(held, central) == expected
+
+
+def test_central_follow_up_with_enough_locals_but_a_failed_condition_calls_for_an_action_plan():
+    central = rules.central_decision(
+        audited=3,
+        local_tiers=[Tier.OR] * 3,
+        self_assessments_complete=True,
+        central_audit_passes=False,
+        follow_up_surveys_ok=True,
+    )
+    assert central.enough_locals and central.tier is None
+    assert rules.central_follow_up_outcome(Tier.OR, central) == FollowUpOutcome.ACTION_PLAN

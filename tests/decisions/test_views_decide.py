@@ -40,3 +40,35 @@ def test_the_auditor_of_the_file_is_told_someone_else_must_decide(login):
     html = client.get(reverse("decisions:decision_prepare", args=[application.pk])).content.decode()
     assert "une autre personne de l’organisme doit prendre la décision" in html
     assert "Émettre la décision" not in html
+
+
+def test_an_extension_refused_is_proposed_and_issued_from_the_page(login):
+    from candidates.enums import ApplicationKind
+    from decisions.enums import DecisionOutcome, Tier
+    from tests.decisions.test_services import _held
+
+    application, manager = _decidable(0.75, users=85, agents=70, kind=ApplicationKind.EXTENSION)
+    _held(application, Tier.OR)
+    client = login(manager)
+    url = reverse("decisions:decision_prepare", args=[application.pk])
+    html = client.get(url).content.decode()
+    assert "Extension de périmètre refusée (le label en cours est inchangé)" in html
+    assert client.post(url, {"confirm": "on"}).status_code == 400
+    client.post(url, {"confirm": "on", "motivation": "Le site ajouté n’atteint pas le palier Or."})
+    assert Decision.objects.get(application=application).outcome == DecisionOutcome.EXTENSION_REFUSAL
+
+
+def test_a_central_follow_up_short_of_labelled_locals_says_how_many_more_are_needed(login):
+    from candidates.enums import ApplicationKind
+    from decisions.enums import Tier
+    from tests.decisions.test_central import _central_label, _network
+
+    application, manager = _network([Tier.OR, None, None, None], kind=ApplicationKind.FOLLOW_UP)
+    _central_label(application, Tier.OR)
+    html = (
+        login(manager)
+        .get(reverse("decisions:decision_prepare", args=[application.pk]) + "?reseau=1")
+        .content.decode()
+    )
+    assert "D’autres services locaux à présenter" in html
+    assert "dont au moins 2 labellisés" in html  # ⌈75 % × 4⌉ = 3, one is
