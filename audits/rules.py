@@ -159,6 +159,14 @@ def first_visit_day(plan_sent_on: datetime.date) -> datetime.date:
     return add_working_days(plan_sent_on, PLAN_NOTICE_WORKING_DAYS)
 
 
+def latest_plan_day(visit_on: datetime.date) -> datetime.date:
+    """The last day the plan may be sent for a visit on `visit_on` (the inverse of `first_visit_day`)."""
+    day = visit_on - datetime.timedelta(days=1)
+    while first_visit_day(day) > visit_on:
+        day -= datetime.timedelta(days=1)
+    return day
+
+
 def visit_allowed(plan_sent_on: datetime.date, visit_on: datetime.date) -> bool:
     return visit_on >= first_visit_day(plan_sent_on)
 

@@ -49,6 +49,8 @@ from candidates.models import Application, LocalService, Site
 from labelsp.accounts.enums import Role
 from labelsp.accounts.models import Membership
 from labelsp.accounts.recipients import service_staff_emails
+from labelsp.deadlines.enums import Actor, DeadlineKind, DeadlineStatus
+from labelsp.deadlines.services import deadline_set, deadlines_close
 from labelsp.emails import send_templated_email
 from labelsp.uploads import check_upload
 from labelsp.workflow import Transition, TransitionNotAllowed
@@ -480,6 +482,16 @@ def audit_plan_save(
         audit.save(update_fields=["visit_start", "visit_end", "duration_days", "resource_persons", "agenda"])
         if not audit.is_central and not audit.draws.filter(kind=DrawKind.SITES).exists():
             audit.sites.set(sites)
+        if visit_start is not None:
+            # The plan must reach the candidate 10 French working days before the visit (§3.6).
+            deadline_set(
+                key=f"audit:{audit.pk}:plan",
+                kind=DeadlineKind.AUDIT_PLAN,
+                subject=audit,
+                due_on=rules.latest_plan_day(visit_start),
+                actor=Actor.BODY,
+                today=today,
+            )
     return audit
 
 
@@ -517,6 +529,16 @@ def audit_plan_send(*, user, audit: Audit, today: datetime.date | None = None) -
         raise ValidationError({"__all__": problems})
     with transaction.atomic():
         _transition(audit, SEND_PLAN, actor=user, plan_sent_at=timezone.now())
+        deadlines_close(audit, kinds=[DeadlineKind.AUDIT_PLAN])
+        # The report is due 21 days after the visit (§3.7.1): the body's deadline, escalated when it passes.
+        deadline_set(
+            key=f"audit:{audit.pk}:report",
+            kind=DeadlineKind.REPORT,
+            subject=audit,
+            due_on=rules.report_due(audit.visit_end),
+            actor=Actor.BODY,
+            today=today,
+        )
     emails = service_staff_emails(audit.candidate) + list(
         audit.assignments.filter(status=AssignmentStatus.ASSIGNED).values_list("auditor__email", flat=True)
     )
@@ -534,6 +556,7 @@ def audit_reschedule(*, user, audit: Audit, reason: str) -> Audit:
     if Grade.objects.filter(audit=audit).exists():
         raise ValidationError({"__all__": _("L’audit a commencé : il ne peut plus être reprogrammé.")})
     _transition(audit, RESCHEDULE, actor=user, reason=reason, plan_sent_at=None)
+    deadlines_close(audit, kinds=[DeadlineKind.REPORT], status=DeadlineStatus.CANCELLED)
     emails = service_staff_emails(audit.candidate)
     transaction.on_commit(
         lambda: send_templated_email(
@@ -916,6 +939,14 @@ def audit_report_send(*, user, audit: Audit) -> Audit:
             actor=user,
             report_sent_at=sent_at,
             report_sha256=hashlib.sha256(pdf).hexdigest(),
+        )
+        deadlines_close(audit, kinds=[DeadlineKind.REPORT])
+        deadline_set(
+            key=f"audit:{audit.pk}:observations",
+            kind=DeadlineKind.OBSERVATIONS,
+            subject=audit,
+            due_on=rules.observations_due(timezone.localdate(sent_at)),
+            actor=Actor.CANDIDATE,
         )
     emails = service_staff_emails(audit.candidate)
     transaction.on_commit(

@@ -129,6 +129,12 @@ def survey_problem(survey_closed: datetime.date, audit: datetime.date, *, initia
     return None
 
 
+def survey_results_expire_on(survey_closed: datetime.date) -> datetime.date:
+    """The first audit day for which results closed on `survey_closed` are too old for an initial audit (the
+    boundary of `survey_problem`)."""
+    return survey_closed + SURVEY_MAX_AGE
+
+
 def latest_submission_date(audit_start: datetime.date) -> datetime.date:
     """The file is filed at least one month before the audit dates (§3.5.1): the last day it may be submitted."""
     return audit_start - SUBMISSION_LEAD

@@ -606,7 +606,25 @@ def application_update(*, user, application: Application, extension_sites=None, 
         if any(site.local_service_id != application.local_service_id for site in sites):
             raise ValidationError({"extension_sites": _("Ces sites n’appartiennent pas à votre service.")})
         application.extension_sites.set(sites)
+    if "audit_start" in fields:
+        _schedule_file(application)
     return application
+
+
+def _schedule_file(application: Application) -> None:
+    """The file is due one month before the proposed audit dates (§3.5.1): a deadline while it is not filed."""
+    from labelsp.deadlines.enums import DeadlineKind, DeadlineStatus
+    from labelsp.deadlines.services import deadline_set, deadlines_close
+
+    if application.audit_start is None:
+        deadlines_close(application, kinds=[DeadlineKind.APPLICATION_FILE], status=DeadlineStatus.CANCELLED)
+        return
+    deadline_set(
+        key=f"application:{application.pk}:file",
+        kind=DeadlineKind.APPLICATION_FILE,
+        subject=application,
+        due_on=rules.latest_submission_date(application.audit_start),
+    )
 
 
 @transaction.atomic
@@ -727,6 +745,10 @@ def application_submit(*, user, application: Application, today: datetime.date |
         submission_count=application.submission_count + 1,
     )
     application_id, number = application.pk, application.submission_count
+    from labelsp.deadlines.enums import DeadlineKind
+    from labelsp.deadlines.services import deadlines_close
+
+    deadlines_close(application, kinds=[DeadlineKind.APPLICATION_FILE])
     transaction.on_commit(lambda: _queue_receipt(application_id, number))
     emails = body_manager_emails(application.certification_body)
     transaction.on_commit(

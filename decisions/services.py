@@ -34,6 +34,7 @@ from decisions.enums import (
 )
 from decisions.models import ActionPlanRequest, Decision, Label, label_last_day
 from labelsp.accounts.recipients import service_staff_emails
+from labelsp.deadlines.enums import DeadlineStatus
 from labelsp.emails import send_templated_email
 
 ACTION_PLAN_DELAY = relativedelta(months=1)
@@ -331,6 +332,7 @@ def decision_issue(
                 application.outcome = closing
                 application.refusal_notified_on = refused_on
                 application.save(update_fields=["outcome", "refusal_notified_on"])
+            _schedule(decision, proposal, label, today)
             if label is not None and decision.outcome in ATTESTATION_OUTCOMES:
                 from decisions.attestations import attestation_issue
 
@@ -342,6 +344,39 @@ def decision_issue(
         lambda: send_templated_email(to=emails, template="decision_issued", context={"decision": decision})
     )
     return decision
+
+
+def _schedule(decision: Decision, proposal: Proposal, label: Label | None, today: datetime.date) -> None:
+    """The deadlines a decision causes or ends (issue #7): a new label's whole cycle (and the end of the one it
+    renews), a follow-up done, an action plan due in a month, the date a refused candidate may apply again."""
+    from labelsp.deadlines.enums import DeadlineKind
+    from labelsp.deadlines.services import deadline_set, deadlines_close, follow_up_done, label_schedule_sync
+
+    if decision.replaces_id:
+        deadlines_close(decision.replaces, status=DeadlineStatus.CANCELLED)
+    if decision.outcome == DecisionOutcome.AWARD and label is not None:
+        label_schedule_sync(label, today=today)
+        if label.renews_id:
+            label_schedule_sync(label.renews, today=today)
+    elif decision.outcome in (DecisionOutcome.CONFIRM, DecisionOutcome.UPGRADE, DecisionOutcome.ACTION_PLAN):
+        follow_up_done(proposal.held)
+    if decision.outcome == DecisionOutcome.ACTION_PLAN:
+        for request in ActionPlanRequest.objects.filter(decision=decision):
+            deadline_set(
+                key=f"action_plan:{request.pk}",
+                kind=DeadlineKind.ACTION_PLAN,
+                subject=request,
+                due_on=request.due_on,
+                today=today,
+            )
+    elif decision.outcome == DecisionOutcome.REFUSAL:
+        deadline_set(
+            key=f"decision:{decision.pk}:new_application",
+            kind=DeadlineKind.NEW_APPLICATION,
+            subject=decision,
+            due_on=candidate_rules.new_application_allowed_from(today),
+            today=today,
+        )
 
 
 def _apply(decision: Decision, proposal: Proposal, today: datetime.date) -> Label | None:

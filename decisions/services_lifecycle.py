@@ -19,6 +19,8 @@ from decisions import permissions
 from decisions.enums import AppealStatus, LabelStatus, SuspensionReason, WithdrawalReason
 from decisions.models import ActionPlanRequest, Appeal, Decision, Label, Suspension, Withdrawal
 from labelsp.accounts.recipients import body_manager_emails, ditp_emails, service_staff_emails
+from labelsp.deadlines.enums import Actor, DeadlineKind
+from labelsp.deadlines.services import deadline_set, deadlines_close, label_schedule_sync
 from labelsp.emails import send_templated_email
 
 SUSPENSION_MAX = relativedelta(months=12)
@@ -194,6 +196,15 @@ def suspension_create(
         decided_by=user,
     )
     _set_status(label, LabelStatus.SUSPENDED)
+    # At its end the body must lift it or withdraw the label (§5.3.1); past it, the DITP is told too.
+    deadline_set(
+        key=f"suspension:{suspension.pk}:end",
+        kind=DeadlineKind.SUSPENSION_END,
+        subject=suspension,
+        due_on=ends_on,
+        actor=Actor.BODY,
+        today=today,
+    )
     context = {"label": label, "suspension": suspension, "service": _service(label)}
     _notify(
         to=service_staff_emails(_service(label)) + ditp_emails(), template="label_suspended", context=context
@@ -220,6 +231,7 @@ def suspension_lift(
         raise ValidationError({"lifted_on": _("La date de levée ne peut pas être dans le futur.")})
     suspension.lifted_on = lifted_on
     suspension.save(update_fields=["lifted_on"])
+    deadlines_close(suspension)
     if label.status == LabelStatus.SUSPENDED:
         _set_status(label, LabelStatus.ACTIVE)
     context = {"label": label, "suspension": suspension, "service": _service(label)}
@@ -273,6 +285,19 @@ def withdrawal_create(
     )
     if effective_on <= today:
         _set_status(label, LabelStatus.WITHDRAWN)
+    deadline_set(
+        key=f"withdrawal:{withdrawal.pk}:mark",
+        kind=DeadlineKind.MARK_REMOVAL,
+        subject=withdrawal,
+        due_on=stop_using_mark_by(effective_on),
+        actor=Actor.CANDIDATE,
+        today=today,
+    )
+    # The label's cycle stops here: its follow-ups, renewal and expiry notices are cancelled; an open suspension's
+    # end needs no decision any more.
+    label_schedule_sync(label, withdrawn=True)
+    for suspension in Suspension.objects.filter(label=label):
+        deadlines_close(suspension)
     context = {
         "label": label,
         "withdrawal": withdrawal,
@@ -336,6 +361,7 @@ def action_plan_submit(
     request.summary = summary
     request.submitted_at = timezone.now()
     request.save(update_fields=["summary", "submitted_at"])
+    deadlines_close(request)
     _notify(
         to=body_manager_emails(request.label.certification_body),
         template="label_action_plan_submitted",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("enquetes/", include("surveys.urls")),
     path("audits/", include("audits.urls")),
     path("decisions/", include("decisions.urls")),
+    path("echeances/", include("labelsp.deadlines.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -8,7 +8,9 @@ Run against the throwaway database of scripts/with-services.sh (it migrates it f
 Goals: import ≤ 3 × COPY; scoring ≤ 1.5 × the plain aggregate. Then the audit grades (scripts/bench_grading.py):
 one grade per request and batches of 200, against a trivial authenticated POST (issue #5, no numeric goal). Then the
 attestation (scripts/bench_attestation.py): one page rendered and signed ≤ 2 × a bare WeasyPrint page; a central
-annex of 500 locals ≤ 1.5 × a bare table of the same rows, per page (issue #6).
+annex of 500 locals ≤ 1.5 × a bare table of the same rows, per page (issue #6). Then the deadline sweep
+(scripts/bench_deadlines.py): 100,000 rows none due against one indexed SELECT, 10,000 due per deadline, and its
+peak memory for one batch and five (issue #7).
 """
 
 import argparse
@@ -139,6 +141,10 @@ def main():
 
     attestation = measure_attestation(args.repeat)
 
+    from bench_deadlines import measure as measure_deadlines
+
+    deadlines = measure_deadlines(args.repeat)
+
     rows = [
         ("CSV import, 100,000 rows", min(imports), "PostgreSQL COPY of the same file", min(copies), GOAL),
         (
@@ -150,17 +156,23 @@ def main():
         ),
         *grading,
         *attestation,
+        *deadlines,
     ]
     print()
     print(f"{'figure':<32} {'time':>10}   {'baseline':<38} {'time':>10} {'ratio':>8} {'goal':>7}")
-    for label, measured, baseline_label, baseline, goal in rows:
+    for label, measured, baseline_label, baseline, goal, *unit in rows:
         ratio = measured / baseline
+        show = _bytes if unit == ["B"] else _seconds
         verdict = "" if goal is None else ("OK" if ratio <= goal else "ABOVE")
         goal_text = "—" if goal is None else "≤" + format(goal, "g") + "×"
         print(
-            f"{label:<32} {_seconds(measured):>10}   {baseline_label:<38} {_seconds(baseline):>10} "
+            f"{label:<32} {show(measured):>10}   {baseline_label:<38} {show(baseline):>10} "
             f"{ratio:>7.2f}× {goal_text:>7} {verdict}"
         )
+
+
+def _bytes(value: float) -> str:
+    return f"{value / 1e6:.2f} MB"
 
 
 def _seconds(value: float) -> str:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from candidates import rules as candidate_rules
 from candidates.models import LocalService
 from candidates.permissions import can_manage_local_service
 from surveys import rules, selectors
@@ -152,7 +153,31 @@ def campaign_close(*, user, campaign: Campaign) -> Campaign:
         )
     campaign.closed_at = timezone.now()
     campaign.save(update_fields=["closed_at"])
+    _schedule_closed(campaign)
     return campaign
+
+
+def _schedule_closed(campaign: Campaign) -> None:
+    """A closed campaign's results support an initial audit for 6 months (§3.4); one that cannot secure Bronze
+    allows a new campaign 6 months after its closing: both are dated notices to the service."""
+    from labelsp.deadlines.enums import DeadlineKind
+    from labelsp.deadlines.services import deadline_set
+
+    closed_on = timezone.localdate(campaign.closed_at)
+    deadline_set(
+        key=f"campaign:{campaign.pk}:results",
+        kind=DeadlineKind.SURVEY_RESULTS_EXPIRY,
+        subject=campaign,
+        due_on=candidate_rules.survey_results_expire_on(closed_on),
+    )
+    allowed_from = next_campaign_allowed_from(campaign, today=closed_on)
+    if allowed_from is not None:
+        deadline_set(
+            key=f"campaign:{campaign.pk}:new_campaign",
+            kind=DeadlineKind.NEW_CAMPAIGN,
+            subject=campaign,
+            due_on=allowed_from,
+        )
 
 
 @transaction.atomic

@@ -18,10 +18,13 @@ from candidates import rules, services
 from candidates.enums import ApplicationStatus, EligibilityRequestStatus
 from candidates.models import Application, CentralService, EligibilityRequest, LocalService
 from labelsp.accounts.enums import Role
+from labelsp.deadlines.models import Deadline
 from registry.models import CertificationBody
 
 # A body is warned this long before its habilitation ends, to leave time for the DITP renewal.
 HABILITATION_WARNING = datetime.timedelta(days=180)
+# How many of the next deadlines the dashboard lists (the whole list is on its own page).
+UPCOMING_DEADLINES = 5
 
 
 @dataclass
@@ -38,6 +41,7 @@ class Dashboard:
     template: str
     actions: list[Action] = field(default_factory=list)
     context: dict = field(default_factory=dict)
+    deadlines: list = field(default_factory=list)
 
 
 def build_dashboard(membership) -> Dashboard:
@@ -51,7 +55,15 @@ def build_dashboard(membership) -> Dashboard:
         Role.DITP: _ditp,
         Role.COMMISSION: _commission,
     }[Role(membership.role)]
-    return builder(membership)
+    board = builder(membership)
+    board.deadlines = upcoming_deadlines(membership.user)
+    return board
+
+
+def upcoming_deadlines(user) -> list[Deadline]:
+    """The next open or overdue deadlines of the organisations the user acts for, by due date (issue #7): the
+    overdue ones, already past, come first."""
+    return list(Deadline.objects.for_user(user).pending()[:UPCOMING_DEADLINES])
 
 
 def _local_service(membership) -> Dashboard:

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "labelsp.proconnect",
     "labelsp.accounts",
+    "labelsp.deadlines",
     "candidates",
     "audits",
     "surveys",
@@ -105,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "labelsp.context_processors.site",
+                "labelsp.context_processors.notifications",
             ],
         },
     },
@@ -256,6 +258,7 @@ CONTENT_SECURITY_POLICY = {
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env("CELERY_TASK_ALWAYS_EAGER", False, cast=bool)
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -268,6 +271,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE = {
     # Deadline rows swept every few minutes (never ETAs months ahead): withdrawals reaching their effective date.
     "sweep-withdrawals": {"task": "decisions.tasks.sweep_withdrawals", "schedule": 300.0},
+    # Every deadline of the label cycle: reminders, notices on the day, escalations (labelsp/deadlines).
+    "sweep-deadlines": {"task": "labelsp.deadlines.tasks.sweep_deadlines", "schedule": 300.0},
 }
 
 

@@ -547,7 +547,7 @@ def test_the_list_shows_both_kinds_with_the_audits_using_each_version(ditp_clien
 
 # The session, the user, their memberships (middleware), their second factor (MFA middleware), their national roles
 # (sees_everything), then the versions with their audit counts and publishers.
-LIST_QUERIES = 6
+LIST_QUERIES = 7
 
 
 def test_the_list_costs_the_same_queries_for_one_and_several_versions(

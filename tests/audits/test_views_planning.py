@@ -149,6 +149,6 @@ def test_the_list_has_a_constant_number_of_queries(login, django_assert_num_quer
         AuditFactory(application__contract__certification_body=body)
     client = login(_manager(body))
     client.get(reverse("audits:audit_list"))  # warm the session and membership caches
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("audits:audit_list"))
     assert response.content.decode().count(reverse("audits:audit_detail", args=[first.pk])) == 1

@@ -317,7 +317,7 @@ def test_the_service_page_has_a_constant_number_of_queries(login, with_contract)
         client = login(_staff(service))
         counts.append(_queries(client, reverse("candidates:local_service_detail", args=[service.pk])))
     assert len(counts[0]) == len(counts[1]), "\n".join([*counts[0], "---", *counts[1]])
-    assert len(counts[1]) == (10 if with_contract else 9)
+    assert len(counts[1]) == (11 if with_contract else 10)
 
 
 def test_the_staff_manage_the_sites_and_the_principal_one_cannot_be_retired(login):

@@ -276,7 +276,7 @@ def test_the_label_list_has_a_constant_number_of_queries(login, django_assert_nu
     LabelFactory()  # another body's
     client = login(_manager(body))
     client.get(reverse("decisions:label_list"))  # warm the session and membership caches
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("decisions:label_list"))
     assert response.content.decode().count('href="/decisions/labels/') == count
 
