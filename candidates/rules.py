@@ -131,8 +131,12 @@ def survey_problem(survey_closed: datetime.date, audit: datetime.date, *, initia
 
 def survey_results_expire_on(survey_closed: datetime.date) -> datetime.date:
     """The first audit day for which results closed on `survey_closed` are too old for an initial audit (the
-    boundary of `survey_problem`)."""
-    return survey_closed + SURVEY_MAX_AGE
+    boundary of `survey_problem`). Closed on 31 March: still valid for an audit on 30 September (30 September − 6
+    months is 30 March), too old from 1 October."""
+    day = survey_closed + SURVEY_MAX_AGE
+    while day - SURVEY_MAX_AGE < survey_closed:
+        day += datetime.timedelta(days=1)
+    return day
 
 
 def latest_submission_date(audit_start: datetime.date) -> datetime.date:

@@ -157,6 +157,23 @@ def campaign_close(*, user, campaign: Campaign) -> Campaign:
     return campaign
 
 
+def _surveys_run(campaign: Campaign, closed_on: datetime.date) -> None:
+    """A labelled service that has now closed both a user and an agent campaign since its label's decision has run
+    the surveys its cycle requires (§3.8.1, §3.9.2): that deadline is done."""
+    from decisions.models import Label
+    from labelsp.deadlines.enums import DeadlineKind
+    from labelsp.deadlines.services import deadlines_close
+
+    for label in Label.objects.in_force(closed_on).filter(local_service_id=campaign.local_service_id):
+        kinds = set(
+            Campaign.objects.filter(
+                local_service_id=campaign.local_service_id, closed_at__date__gte=label.starts_on
+            ).values_list("kind", flat=True)
+        )
+        if kinds >= {SurveyKind.USERS, SurveyKind.AGENTS}:
+            deadlines_close(label, kinds=[DeadlineKind.SURVEYS])
+
+
 def _schedule_closed(campaign: Campaign) -> None:
     """A closed campaign's results support an initial audit for 6 months (§3.4); one that cannot secure Bronze
     allows a new campaign 6 months after its closing: both are dated notices to the service."""
@@ -170,6 +187,7 @@ def _schedule_closed(campaign: Campaign) -> None:
         subject=campaign,
         due_on=candidate_rules.survey_results_expire_on(closed_on),
     )
+    _surveys_run(campaign, closed_on)
     allowed_from = next_campaign_allowed_from(campaign, today=closed_on)
     if allowed_from is not None:
         deadline_set(

@@ -19,6 +19,7 @@ from candidates.models import (
 )
 from labelsp.accounts.enums import Role
 from labelsp.accounts.models import Membership, User
+from labelsp.deadlines.models import Deadline, Notification
 from labelsp.demo import DEMO_PASSWORD, organisations
 from labelsp.geo import region_of
 from registry.enums import AccreditationStandard
@@ -46,6 +47,9 @@ COUNTED_MODELS = (
     CertificationBodyUserObjectPermission,
     CentralServiceUserObjectPermission,
     LocalServiceUserObjectPermission,
+    Deadline,
+    Deadline.history.model,
+    Notification,
 )
 
 
@@ -72,9 +76,8 @@ def test_running_twice_creates_nothing_more():
     )  # every counted table is filled, so the comparison below means something
     output = _seed()
     assert _counts() == first
-    assert (
-        output.count("(0 nouveau)") == 9
-    )  # organisations (5 lines), application files, survey campaigns, audits, decisions
+    # organisations (5 lines), application files, survey campaigns, audits, decisions, deadlines
+    assert output.count("(0 nouveau)") == 10
 
 
 def test_expected_figures(seeded):
@@ -339,3 +342,19 @@ def test_demo_labels_at_each_tier_suspended_withdrawn_and_a_refusal_under_appeal
     refusal = Decision.objects.get(local_service__name="Mairie de Villeurbanne")
     assert refusal.outcome == "refusal" and refusal.motivation
     assert Appeal.objects.get(decision=refusal).status == "pending"
+
+
+def test_demo_deadlines_and_notifications(seeded):
+    from labelsp.deadlines.enums import DeadlineKind, DeadlineStatus
+
+    # Every label in force has its cycle; missed obligations are overdue and escalated to the body's manager.
+    assert Deadline.objects.filter(kind=DeadlineKind.EXPIRY, status=DeadlineStatus.OPEN).count() >= 4
+    overdue = Deadline.objects.filter(status=DeadlineStatus.OVERDUE)
+    assert overdue.exists()
+    manager = User.objects.get(email="sophie.garnier@demo.certiqual.example")
+    assert Notification.objects.filter(user=manager, deadline__in=overdue, read_at__isnull=True).exists()
+    # Villeurbanne, refused, knows when it may apply again; the suspended CAF's suspension has its end date.
+    villeurbanne = Deadline.objects.get(kind=DeadlineKind.NEW_APPLICATION)
+    assert villeurbanne.local_service.name == "Mairie de Villeurbanne"
+    assert Deadline.objects.get(kind=DeadlineKind.SUSPENSION_END).local_service.name == "CAF du Bas-Rhin"
+    assert Deadline.objects.get(kind=DeadlineKind.MARK_REMOVAL).local_service.name == "CAF d’Ille-et-Vilaine"

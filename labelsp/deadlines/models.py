@@ -88,6 +88,15 @@ class Deadline(models.Model):
     next_action_on = models.DateField(_("prochaine action le"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Who declared it done, for the obligations the platform cannot observe (rules.SELF_DECLARED).
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("déclarée faite par"),
+    )
 
     objects = DeadlineQuerySet.as_manager()
     history = HistoricalRecords()

@@ -38,6 +38,13 @@ SPECS = {
     DeadlineKind.SURVEY_RESULTS_EXPIRY: Spec(reminders=(30,), on_due=True, escalate=False),
     DeadlineKind.NEW_CAMPAIGN: Spec(reminders=(), on_due=True, escalate=False),
 }
+# Obligations the platform cannot observe by itself: the service that must act declares them done.
+SELF_DECLARED = (
+    DeadlineKind.FOLLOW_UP_PREPARATION,
+    DeadlineKind.SELF_ASSESSMENT,
+    DeadlineKind.SURVEYS,
+    DeadlineKind.MARK_REMOVAL,
+)
 # Escalations the DITP receives too (it publishes suspensions and withdrawals).
 DITP_ESCALATIONS = (DeadlineKind.SUSPENSION_END, DeadlineKind.MARK_REMOVAL)
 REMINDER_STEPS = {30: Step.REMINDER_30, 7: Step.REMINDER_7}

@@ -72,13 +72,14 @@ def deadline_set(
         )
     if deadline.status != DeadlineStatus.OPEN:
         return deadline
-    changed = (deadline.due_on, deadline.window_end) != (due_on, window_end)
-    for field, value in values.items():
-        setattr(deadline, field, value)
-    if changed:
-        deadline.stage = stage
-        deadline.next_action_on = rules.next_action_on(planned, stage)
-    deadline.save()
+    moved = (deadline.due_on, deadline.window_end) != (due_on, window_end)
+    if moved:
+        values |= {"stage": stage, "next_action_on": rules.next_action_on(planned, stage)}
+    changed = [field for field, value in values.items() if getattr(deadline, field) != value]
+    for field in changed:
+        setattr(deadline, field, values[field])
+    if changed:  # nothing written (nor any history) when nothing changed
+        deadline.save(update_fields=changed)
     return deadline
 
 
@@ -345,3 +346,53 @@ def notifications_mark_read(*, user, pk: int | None = None) -> int:
     if pk is not None:
         unread = unread.filter(pk=pk)
     return unread.update(read_at=timezone.now())
+
+
+def _acts_for(user) -> tuple[set, set]:
+    """The local and central services the user acts for as their staff."""
+    from labelsp.accounts.enums import Role
+
+    locals_, centrals = set(), set()
+    for membership in user.memberships.active():
+        if membership.role == Role.CANDIDATE:
+            locals_.add(membership.local_service_id)
+        elif membership.role == Role.CENTRAL:
+            centrals.add(membership.central_service_id)
+    return locals_, centrals
+
+
+def _declarable(deadline: Deadline, locals_: set, centrals: set) -> bool:
+    return (
+        deadline.kind in rules.SELF_DECLARED
+        and deadline.actor == Actor.CANDIDATE
+        and deadline.status in (DeadlineStatus.OPEN, DeadlineStatus.OVERDUE)
+        and (deadline.local_service_id in locals_ or deadline.central_service_id in centrals)
+    )
+
+
+def can_declare_done(user, deadline: Deadline) -> bool:
+    """The staff of the service that must act, for an obligation the platform cannot observe, while it is pending."""
+    return _declarable(deadline, *_acts_for(user))
+
+
+def declarable_ids(user, deadlines) -> set[int]:
+    """Which of `deadlines` the user may declare done (one query, whatever their number)."""
+    locals_, centrals = _acts_for(user)
+    return {deadline.pk for deadline in deadlines if _declarable(deadline, locals_, centrals)}
+
+
+@transaction.atomic
+def deadline_declare_done(*, user, deadline: Deadline) -> Deadline:
+    """The service declares an obligation done (a self-assessment carried out, surveys run, the mark removed…):
+    no more reminders nor escalation; who and when are recorded."""
+    from django.core.exceptions import PermissionDenied
+
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if not can_declare_done(user, deadline):
+        raise PermissionDenied
+    deadline.status = DeadlineStatus.DONE
+    deadline.next_action_on = None
+    deadline.closed_at = timezone.now()
+    deadline.done_by = user
+    deadline.save(update_fields=["status", "next_action_on", "closed_at", "done_by"])
+    return deadline

@@ -6,6 +6,7 @@ app_name = "deadlines"
 
 urlpatterns = [
     path("", views.deadline_list, name="deadline_list"),
+    path("<int:pk>/fait/", views.deadline_declare_done, name="deadline_declare_done"),
     # The personal iCalendar feed: created, replaced and revoked by its owner, read by its secret token.
     path("agenda/creer/", views.calendar_feed_create, name="calendar_feed_create"),
     path("agenda/revoquer/", views.calendar_feed_revoke, name="calendar_feed_revoke"),

@@ -47,8 +47,24 @@ def deadline_list(request):
     return render(
         request,
         "deadlines/deadline_list.html",
-        {"page": page, "feed": feed, "feed_url": _feed_url(feed) if feed else ""},
+        {
+            "page": page,
+            "feed": feed,
+            "feed_url": _feed_url(feed) if feed else "",
+            "declarable": services.declarable_ids(request.user, page.object_list),
+        },
     )
+
+
+@require_POST
+def deadline_declare_done(request, pk):
+    """The service declares one of its obligations done (404 outside the user's deadlines)."""
+    deadline = get_object_or_404(Deadline.objects.for_user(request.user), pk=pk)
+    services.deadline_declare_done(user=request.user, deadline=deadline)
+    messages.success(
+        request, _("« %(kind)s » est enregistrée comme faite.") % {"kind": deadline.get_kind_display()}
+    )
+    return redirect("deadlines:deadline_list")
 
 
 # --- The personal iCalendar feed ------------------------------------------------------------------------------------

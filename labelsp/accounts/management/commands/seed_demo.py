@@ -7,10 +7,19 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
-from labelsp.demo import DEMO_PASSWORD, DemoAccount, applications, audits, decisions, organisations, surveys
+from labelsp.demo import (
+    DEMO_PASSWORD,
+    DemoAccount,
+    applications,
+    audits,
+    deadlines,
+    decisions,
+    organisations,
+    surveys,
+)
 
 # Each capability adds its own module here, after the ones whose data it builds on.
-SEEDERS = (organisations.seed, applications.seed, surveys.seed, audits.seed, decisions.seed)
+SEEDERS = (organisations.seed, applications.seed, surveys.seed, audits.seed, decisions.seed, deadlines.seed)
 
 COLUMNS = ("Rôle", "Adresse électronique", "Organisation", "Remarque")
 
