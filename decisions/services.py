@@ -350,7 +350,14 @@ def _schedule(decision: Decision, proposal: Proposal, label: Label | None, today
     """The deadlines a decision causes or ends (issue #7): a new label's whole cycle (and the end of the one it
     renews), a follow-up done, an action plan due in a month, the date a refused candidate may apply again."""
     from labelsp.deadlines.enums import DeadlineKind
-    from labelsp.deadlines.services import deadline_set, deadlines_close, follow_up_done, label_schedule_sync
+    from labelsp.deadlines.services import (
+        deadline_set,
+        deadlines_close,
+        follow_up_done,
+        label_schedule_sync,
+        local_follow_up_owed,
+        local_follow_ups_waived,
+    )
 
     if decision.replaces_id:
         deadlines_close(decision.replaces, status=DeadlineStatus.CANCELLED)
@@ -358,8 +365,19 @@ def _schedule(decision: Decision, proposal: Proposal, label: Label | None, today
         label_schedule_sync(label, today=today)
         if label.renews_id:
             label_schedule_sync(label.renews, today=today)
+        if decision.central_service_id:
+            local_follow_ups_waived(decision.central_service_id)
     elif decision.outcome in (DecisionOutcome.CONFIRM, DecisionOutcome.UPGRADE, DecisionOutcome.ACTION_PLAN):
         follow_up_done(proposal.held)
+    if decision.outcome in (DecisionOutcome.UPGRADE, DecisionOutcome.EXTENSION) and label is not None:
+        label_schedule_sync(label, today=today)  # same dates: nothing moves, but the schedule is checked
+    if decision.outcome == DecisionOutcome.REFUSAL and decision.central_service_id:
+        # A refused central service: its locals labelled through this process keep their label and owe a local
+        # follow-up audit at 18 months, unless the central label arrives meanwhile (§3.9.2).
+        for local_label in Label.objects.in_force(today).filter(
+            decision__application__central_application=decision.application
+        ):
+            local_follow_up_owed(local_label, today=today)
     if decision.outcome == DecisionOutcome.ACTION_PLAN:
         for request in ActionPlanRequest.objects.filter(decision=decision):
             deadline_set(

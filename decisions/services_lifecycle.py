@@ -20,7 +20,12 @@ from decisions.enums import AppealStatus, LabelStatus, SuspensionReason, Withdra
 from decisions.models import ActionPlanRequest, Appeal, Decision, Label, Suspension, Withdrawal
 from labelsp.accounts.recipients import body_manager_emails, ditp_emails, service_staff_emails
 from labelsp.deadlines.enums import Actor, DeadlineKind
-from labelsp.deadlines.services import deadline_set, deadlines_close, label_schedule_sync
+from labelsp.deadlines.services import (
+    deadline_set,
+    deadlines_close,
+    label_schedule_sync,
+    local_follow_up_owed,
+)
 from labelsp.emails import send_templated_email
 
 SUSPENSION_MAX = relativedelta(months=12)
@@ -298,6 +303,8 @@ def withdrawal_create(
     label_schedule_sync(label, withdrawn=True)
     for suspension in Suspension.objects.filter(label=label):
         deadlines_close(suspension)
+    for local_label in locals_keeping_mark_conditionally(label, effective_on):
+        local_follow_up_owed(local_label, today=today)
     context = {
         "label": label,
         "withdrawal": withdrawal,

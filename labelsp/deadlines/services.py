@@ -11,6 +11,7 @@ import datetime
 import gc
 from functools import partial
 
+from dateutil.relativedelta import relativedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
@@ -127,7 +128,48 @@ def label_schedule_sync(label, *, today: datetime.date | None = None, withdrawn:
             window_end=item.window_end,
             today=today,
         )
-    deadlines_close(label, status=DeadlineStatus.CANCELLED, keys=keys)
+    # What no longer applies is cancelled — except a local follow-up audit a network local came to owe
+    # (`local_follow_up_owed`), which its label's own schedule does not hold.
+    kept = [DeadlineKind.FOLLOW_UP_AUDIT] if application.central_application_id else []
+    deadlines_close(
+        label,
+        status=DeadlineStatus.CANCELLED,
+        keys=keys,
+        kinds=[kind for kind in DeadlineKind.values if kind not in kept],
+    )
+
+
+def local_follow_up_owed(label, *, today: datetime.date | None = None) -> Deadline:
+    """A local labelled through its central service now owes a local follow-up audit of its own (§3.9.2: its central
+    service was refused; §5.3.2: its central label was withdrawn less than 2 years after the local's label): at 18
+    months, window 16–20, as an independent local. Interpretation: when that window has already passed, it runs
+    until 2 months from today, so that the audit can still be planned and is escalated if it is not."""
+    today = today or timezone.localdate()
+    window_end = max(label.starts_on + relativedelta(months=20), today + relativedelta(months=2))
+    return deadline_set(
+        key=f"label:{label.pk}:{DeadlineKind.FOLLOW_UP_AUDIT}:1",
+        kind=DeadlineKind.FOLLOW_UP_AUDIT,
+        subject=label,
+        due_on=min(label.starts_on + relativedelta(months=18), window_end),
+        window_start=label.starts_on + relativedelta(months=16),
+        window_end=window_end,
+        today=today,
+    )
+
+
+def local_follow_ups_waived(central_service_id: int) -> int:
+    """The central label arrived: its network's locals labelled through it owe no local follow-up audit any more."""
+    from decisions.models import Label
+
+    labels = Label.objects.filter(
+        local_service__parent_id=central_service_id, decision__application__central_application__isnull=False
+    )
+    return Deadline.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Label),
+        subject_id__in=labels.values("pk"),
+        kind=DeadlineKind.FOLLOW_UP_AUDIT,
+        status__in=(DeadlineStatus.OPEN, DeadlineStatus.OVERDUE),
+    ).update(status=DeadlineStatus.CANCELLED, next_action_on=None, closed_at=timezone.now())
 
 
 def follow_up_done(label) -> None:

@@ -217,3 +217,73 @@ def test_the_service_declares_a_self_assessment_done_and_nobody_else_can(login):
     other = LabelFactory()
     login(_staff(other.local_service))
     assert client.post(reverse("deadlines:deadline_declare_done", args=[expiry.pk])).status_code == 404
+
+
+def _network_local_label(central, application):
+    """A local of `central`'s network labelled through the central process `application`."""
+    from tests.candidates.factories import ApplicationFactory, LocalServiceFactory
+
+    local = LocalServiceFactory(parent=central)
+    local_application = ApplicationFactory(
+        contract=application.contract,
+        local_service=local,
+        central_application=application,
+        status="closed",
+        outcome="labelled",
+    )
+    label = LabelFactory(decision__application=local_application, decision__decided_on=TODAY)
+    label_schedule_sync(label)
+    return label
+
+
+def test_a_refused_central_services_locals_owe_a_follow_up_audit_at_18_months_unless_the_central_label_arrives():
+    from dateutil.relativedelta import relativedelta
+
+    from decisions.services import decision_issue
+    from labelsp.deadlines.enums import Step
+    from labelsp.deadlines.services import sweep
+    from tests.decisions.test_central import _network
+
+    application, manager = _network([None, None, None])  # no sampled local labelled: the central is refused
+    local_label = _network_local_label(application.central_service, application)
+    assert not Deadline.objects.filter(subject_id=local_label.pk, kind=DeadlineKind.FOLLOW_UP_AUDIT).exists()
+    decision_issue(user=manager, application=application, motivation="Réseau insuffisant.", network_attested=True)
+    owed = _of(local_label, DeadlineKind.FOLLOW_UP_AUDIT)
+    assert (owed.window_start, owed.due_on, owed.window_end) == (
+        TODAY + relativedelta(months=16),
+        TODAY + relativedelta(months=18),
+        TODAY + relativedelta(months=20),
+    )
+    label_schedule_sync(local_label)  # recomputing the local's own schedule keeps what it owes
+    assert _of(local_label, DeadlineKind.FOLLOW_UP_AUDIT).status == DeadlineStatus.OPEN
+    # The central label arrives later: the local follow-up is no longer owed.
+    from decisions.services import _schedule
+
+    award = DecisionFactory(
+        application=application,
+        local_service=None,
+        central_service=application.central_service,
+        outcome=DecisionOutcome.AWARD,
+    )
+    central_label = LabelFactory(decision=award)
+    _schedule(award, None, central_label, TODAY)
+    assert _of(local_label, DeadlineKind.FOLLOW_UP_AUDIT).status == DeadlineStatus.CANCELLED
+    with time_machine.travel(TODAY + relativedelta(months=21), tick=False):
+        sweep()
+    assert not owed.notifications.filter(step=Step.ESCALATION).exists()
+
+
+def test_a_withdrawn_central_labels_recent_locals_owe_a_follow_up_audit():
+    from tests.decisions.test_lifecycle import _central_label
+
+    central_label = _central_label(TODAY - datetime.timedelta(days=400))
+    application = central_label.decision.application
+    recent = _network_local_label(application.central_service, application)
+    lifecycle.withdrawal_create(
+        user=_manager(central_label.certification_body),
+        label=central_label,
+        reason=WithdrawalReason.TRADEMARK_BREACH,
+        effective_on=TODAY,
+    )
+    owed = _of(recent, DeadlineKind.FOLLOW_UP_AUDIT)
+    assert owed.status == DeadlineStatus.OPEN and owed.actor == Actor.CANDIDATE
