@@ -247,7 +247,9 @@ def test_a_refused_central_services_locals_owe_a_follow_up_audit_at_18_months_un
     application, manager = _network([None, None, None])  # no sampled local labelled: the central is refused
     local_label = _network_local_label(application.central_service, application)
     assert not Deadline.objects.filter(subject_id=local_label.pk, kind=DeadlineKind.FOLLOW_UP_AUDIT).exists()
-    decision_issue(user=manager, application=application, motivation="Réseau insuffisant.", network_attested=True)
+    decision_issue(
+        user=manager, application=application, motivation="Réseau insuffisant.", network_attested=True
+    )
     owed = _of(local_label, DeadlineKind.FOLLOW_UP_AUDIT)
     assert (owed.window_start, owed.due_on, owed.window_end) == (
         TODAY + relativedelta(months=16),
