@@ -61,11 +61,17 @@ def celery_worker(redis_url: str, tmp_path: Path, extra_env: dict | None = None)
         print(output.decode(errors="replace"))
 
 
+# Django's file e-mail backend ends each message with this line: a file without it is still being written.
+MESSAGE_END = b"-" * 79 + b"\n"
+
+
 def wait_for_files(folder: Path, timeout: float = 60, count: int = 1) -> list[Path]:
+    """The e-mail files in `folder` once `count` of them are completely written (or whatever is there after
+    `timeout` seconds)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         files = sorted(folder.iterdir())
-        if len(files) >= count:
+        if len(files) >= count and all(path.read_bytes().endswith(MESSAGE_END) for path in files):
             return files
         time.sleep(0.2)
     return sorted(folder.iterdir())
