@@ -268,6 +268,15 @@ def decision_issue(
     motivation. A correction (`replaces`) is a new decision about the same file."""
     if not can_manage_body_audits(user, application.certification_body):
         raise PermissionDenied
+    # §1.3: only a body habilitated today decides (a suspended, withdrawn or lapsed habilitation stops it).
+    if not application.certification_body.habilitation_is_active(timezone.localdate()):
+        raise ValidationError(
+            {
+                "__all__": _(
+                    "L’habilitation de l’organisme n’est pas active : il ne peut pas émettre de décision."
+                )
+            }
+        )
     if took_part_in_audit(user, application):
         raise ValidationError(
             {

@@ -70,9 +70,12 @@ def _items_for(request) -> list[NavItem]:
             NavItem(_("Audits"), reverse("audits:audit_list")),
             NavItem(_("Questionnaires"), reverse("surveys:questionnaire_list")),
             NavItem(_("Grilles d’audit"), reverse("audits:grid_list")),
+            NavItem(_("Pilotage"), reverse("registry:backoffice_home")),
         ]
     elif role is None:
         items.append(NavItem(_("Inscrire mon service"), reverse("candidates:register")))
+    if role in (Role.DITP, Role.COMMISSION):
+        items.append(NavItem(_("Statistiques"), reverse("statistiques:dashboard")))
     items.append(eligibility)
     if request.user.is_staff:
         items.append(NavItem(_("Administration"), reverse("admin:index")))

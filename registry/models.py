@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from labelsp.accounts.scoping import objects_with_perm, sees_everything
 from labelsp.validators import validate_siret
+from labelsp.workflow import TransitionLog
 from registry import rules
 from registry.enums import AccreditationStandard, HabilitationStatus
 
@@ -94,6 +95,24 @@ class CertificationBody(models.Model):
             end=self.habilitation_end,
             on=on or timezone.localdate(),
         )
+
+
+class HabilitationLog(TransitionLog):
+    """One DITP decision on a body's habilitation (grant, renewal, suspension, lifting, withdrawal, §1.3), with the
+    habilitation period and engagement contract it left in force. Append-only."""
+
+    certification_body = models.ForeignKey(
+        CertificationBody, on_delete=models.PROTECT, related_name="habilitation_log"
+    )
+    habilitation_start = models.DateField(_("début d’habilitation"))
+    habilitation_end = models.DateField(_("fin d’habilitation"))
+    engagement_contract_signed_on = models.DateField(
+        _("contrat d’engagement signé le"), null=True, blank=True
+    )
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = _("événement d’habilitation")
+        verbose_name_plural = _("historique des habilitations")
 
 
 class CertificationBodyUserObjectPermission(UserObjectPermissionBase):

@@ -21,6 +21,7 @@ from labelsp.accounts.enums import Role
 from labelsp.accounts.models import Membership, User
 from labelsp.deadlines.models import Deadline, Notification
 from labelsp.demo import DEMO_PASSWORD, organisations
+from labelsp.demo.registry import SERIES as REGISTRY_SERIES
 from labelsp.geo import region_of
 from registry.enums import AccreditationStandard
 from registry.models import CertificationBody, CertificationBodyUserObjectPermission
@@ -76,8 +77,8 @@ def test_running_twice_creates_nothing_more():
     )  # every counted table is filled, so the comparison below means something
     output = _seed()
     assert _counts() == first
-    # organisations (5 lines), application files, survey campaigns, audits, decisions, deadlines
-    assert output.count("(0 nouveau)") == 10
+    # organisations (5 lines), application files, survey campaigns, audits, decisions, deadlines, registry
+    assert output.count("(0 nouveau)") == 11
 
 
 def test_expected_figures(seeded):
@@ -102,7 +103,7 @@ def test_expected_figures(seeded):
         city="Bordeaux",
     )
     assert LocalService.objects.get(name="Mairie de Villeurbanne", kind=LocalServiceKind.COMMUNE, parent=None)
-    assert LocalService.objects.count() == 33
+    assert LocalService.objects.exclude(siret__startswith=REGISTRY_SERIES).count() == 33
 
 
 def test_every_role_has_an_active_membership_and_one_person_has_two(seeded):
@@ -214,7 +215,7 @@ def test_renamed_organisation_is_restored_not_duplicated(seeded):
     caf = LocalService.objects.get(name="CAF du Rhône")
     assert (caf.departement, caf.region) == ("69", "84")
     assert not LocalService.objects.filter(name="CAF renommée").exists()
-    assert LocalService.objects.count() == 33
+    assert LocalService.objects.exclude(siret__startswith=REGISTRY_SERIES).count() == 33
 
 
 def test_candidate_logs_in_with_the_demo_password_and_sees_their_service(client, seeded):
@@ -358,3 +359,18 @@ def test_demo_deadlines_and_notifications(seeded):
     assert villeurbanne.local_service.name == "Mairie de Villeurbanne"
     assert Deadline.objects.get(kind=DeadlineKind.SUSPENSION_END).local_service.name == "CAF du Bas-Rhin"
     assert Deadline.objects.get(kind=DeadlineKind.MARK_REMOVAL).local_service.name == "CAF d’Ille-et-Vilaine"
+
+
+def test_demo_registry_looks_like_a_country(seeded, client):
+    from decisions.services_lifecycle import public_labels
+    from registry.selectors import registry_labels
+
+    labels = public_labels()
+    assert labels.count() > 200
+    regions = set(labels.values_list("local_service__region", flat=True))
+    assert len(regions) >= 15
+    assert set(labels.values_list("tier", flat=True)) == {"bronze", "argent", "or"}
+    assert labels.filter(is_suspended=True).count() >= 5
+    page = client.get(reverse("registre:list"), {"region": "53"}).content.decode()  # Bretagne
+    assert "publiques — Finistère</a>" in page and "publiques — Gironde</a>" not in page
+    assert registry_labels().count() == labels.count()

@@ -28,6 +28,7 @@ from labelsp.accounts.models import Membership, User
 from labelsp.accounts.services import membership_grant
 from labelsp.demo import DemoAccount, SeedCounter, demo_user
 from labelsp.demo import organisations as org
+from labelsp.demo.registry import SERIES as REGISTRY_SERIES
 from labelsp.validators import complete_siret
 from registry.models import CertificationBody
 
@@ -80,7 +81,8 @@ def seed(stdout) -> list[DemoAccount]:
     user = {u.email: u for u in User.objects.filter(email__contains="@demo.")}
     cnaf = CentralService.objects.get(siret=org.CNAF_SIRET)
     caf_staff = user[org.CNAF_STAFF.email]
-    locals_by_name = {s.name: s for s in LocalService.objects.all()}
+    # The national registry's services (labelsp/demo/registry.py) are written whole by their own seeder.
+    locals_by_name = {s.name: s for s in LocalService.objects.exclude(siret__startswith=REGISTRY_SERIES)}
 
     _categories(locals_by_name)
     _perimeter(locals_by_name["Mairie de Villeurbanne"], user[org.COMMUNE_CANDIDATE.email])

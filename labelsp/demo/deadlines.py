@@ -11,12 +11,15 @@ from decisions.models import Decision, Label
 from labelsp.deadlines.models import Deadline
 from labelsp.deadlines.services import label_schedule_sync, sweep
 from labelsp.demo import SeedCounter
+from labelsp.demo.registry import SERIES as REGISTRY_SERIES
 
 
 def seed(stdout) -> list:
     counter = SeedCounter("Échéances")
     before = set(Deadline.objects.values_list("key", flat=True))
-    for label in Label.objects.select_related("decision__application").order_by("pk"):
+    # The national registry's labels (labelsp/demo/registry.py) are background: no deadlines of their own.
+    labels = Label.objects.exclude(local_service__siret__startswith=REGISTRY_SERIES)
+    for label in labels.select_related("decision__application").order_by("pk"):
         label_schedule_sync(label, today=label.starts_on)
     for decision in Decision.objects.filter(outcome="refusal", replaced_by__isnull=True):
         _new_application(decision)

@@ -15,11 +15,20 @@ from labelsp.demo import (
     deadlines,
     decisions,
     organisations,
+    registry,
     surveys,
 )
 
 # Each capability adds its own module here, after the ones whose data it builds on.
-SEEDERS = (organisations.seed, applications.seed, surveys.seed, audits.seed, decisions.seed, deadlines.seed)
+SEEDERS = (
+    organisations.seed,
+    applications.seed,
+    surveys.seed,
+    audits.seed,
+    decisions.seed,
+    deadlines.seed,
+    registry.seed,
+)
 
 COLUMNS = ("Rôle", "Adresse électronique", "Organisation", "Remarque")
 

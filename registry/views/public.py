@@ -1,0 +1,121 @@
+"""The public registry (issue #8, « Public registry »): no login.
+
+The list is searchable and filtered (registry/selectors.py); its results are rendered once per registry state and
+query (`registry_version()` changes with every label, suspension, withdrawal, service, site or body change, and
+each day) and cached; the page around them, which carries the request's CSP nonce, is rendered each time.
+"""
+
+import hashlib
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.views.decorators.http import require_safe
+
+from candidates.models import Site
+from decisions.models import Attestation
+from registry.forms_public import RegistrySearchForm
+from registry.models import CertificationBody
+from registry.selectors import RegistryFilters, registry_labels, registry_version
+
+PER_PAGE = 50
+CACHE_SECONDS = 60 * 60
+
+
+def _cache_key(*parts) -> str:
+    digest = hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()[:32]
+    return f"registre:{registry_version()}:{translation.get_language()}:{digest}"
+
+
+def _results_html(request, filters: RegistryFilters, page_number: str, query: dict) -> tuple[str, int]:
+    """The results table and pagination for one query: two queries (count, page), or none when cached."""
+    key = _cache_key("list", filters, page_number)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    paginator = Paginator(registry_labels(filters=filters), PER_PAGE)
+    page = paginator.get_page(page_number)
+    base = urlencode({name: value for name, value in query.items() if value and name != "page"})
+    html = render_to_string(
+        "registry/public/_results.html",
+        {"page": page, "count": paginator.count, "base_query": base, "today": timezone.localdate()},
+        request=None,
+    )
+    result = (html, paginator.count)
+    cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+@login_not_required
+@require_safe
+def registry_list(request):
+    """Every service whose label is active or suspended, searchable and filtered."""
+    form = RegistrySearchForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    filters = form.filters()
+    query = {name: request.GET.get(name, "") for name in RegistrySearchForm.base_fields}
+    results, count = _results_html(request, filters, request.GET.get("page", "1")[:6], query)
+    return render(request, "registry/public/list.html", {"form": form, "results": results, "count": count})
+
+
+@login_not_required
+@require_safe
+def service_detail(request, siret):
+    """One labelled service: tier, sites covered, validity, body, network, and its attestation's verification."""
+    if not siret.isdigit() or len(siret) != 14:
+        raise Http404
+    label = (
+        registry_labels()
+        .filter(Q(local_service__siret=siret) | Q(central_service__siret=siret))
+        .prefetch_related(
+            Prefetch(
+                "attestations",
+                queryset=Attestation.objects.order_by("-version"),
+                to_attr="latest_attestations",
+            )
+        )
+        .first()
+    )
+    if label is None:
+        raise Http404
+    sites = (
+        list(
+            Site.objects.filter(local_service_id=label.local_service_id, is_active=True).order_by(
+                "kind", "name"
+            )
+        )
+        if label.local_service_id
+        else []
+    )
+    network = []
+    if label.central_service_id:
+        network = list(registry_labels().filter(local_service__parent_id=label.central_service_id))
+    attestation = label.latest_attestations[0] if label.latest_attestations else None
+    return render(
+        request,
+        "registry/public/service.html",
+        {
+            "label": label,
+            "service": label.local_service or label.central_service,
+            "sites": sites,
+            "network_labels": network,
+            "attestation": attestation,
+            "SITE_URL": settings.SITE_URL,
+        },
+    )
+
+
+@login_not_required
+@require_safe
+def body_list(request):
+    """The certification bodies habilitated by the DITP today, with their accreditation and habilitation."""
+    bodies = CertificationBody.objects.habilitated().order_by("name")
+    return render(request, "registry/public/bodies.html", {"bodies": bodies})
