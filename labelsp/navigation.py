@@ -30,8 +30,9 @@ def nav_items(request) -> list[NavItem]:
 
 def _items_for(request) -> list[NavItem]:
     eligibility = NavItem(_("Services éligibles"), reverse("candidates:eligibility_list"), section=False)
+    register = NavItem(_("Registre des labellisés"), reverse("registre:list"))
     if not request.user.is_authenticated:
-        return [NavItem(_("Accueil"), reverse("home"), section=False), eligibility]
+        return [NavItem(_("Accueil"), reverse("home"), section=False), register, eligibility]
     items = [NavItem(_("Tableau de bord"), reverse("accounts:dashboard"), section=False)]
     membership = request.membership
     role = Role(membership.role) if membership is not None else None
