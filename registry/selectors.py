@@ -79,3 +79,18 @@ def registry_changed(**_kwargs) -> None:
         cache.incr(VERSION_KEY)
     except ValueError:  # no version yet (or evicted): the next read starts one
         cache.add(VERSION_KEY, 2, timeout=None)
+
+
+def cache_get(key: str):
+    """A cached registry value, or None; always None when the cache is turned off (REGISTRY_CACHE_SECONDS=0), so
+    that entries written before it was turned off are not served either."""
+    from django.conf import settings
+
+    return cache.get(key) if settings.REGISTRY_CACHE_SECONDS > 0 else None
+
+
+def cache_set(key: str, value) -> None:
+    from django.conf import settings
+
+    if settings.REGISTRY_CACHE_SECONDS > 0:
+        cache.set(key, value, settings.REGISTRY_CACHE_SECONDS)

@@ -10,7 +10,8 @@ one grade per request and batches of 200, against a trivial authenticated POST (
 attestation (scripts/bench_attestation.py): one page rendered and signed ≤ 2 × a bare WeasyPrint page; a central
 annex of 500 locals ≤ 1.5 × a bare table of the same rows, per page (issue #6). Then the deadline sweep
 (scripts/bench_deadlines.py): 100,000 rows none due against one indexed SELECT, 10,000 due per deadline, and its
-peak memory for one batch and five (issue #7).
+peak memory for one batch and five (issue #7). Then the public registry under wrk against gunicorn
+(scripts/bench_registry.py, issue #8).
 """
 
 import argparse
@@ -145,6 +146,10 @@ def main():
 
     deadlines = measure_deadlines(args.repeat)
 
+    from bench_registry import measure as measure_registry
+
+    registry = measure_registry(args.repeat)
+
     rows = [
         ("CSV import, 100,000 rows", min(imports), "PostgreSQL COPY of the same file", min(copies), GOAL),
         (
@@ -157,6 +162,7 @@ def main():
         *grading,
         *attestation,
         *deadlines,
+        *registry,
     ]
     print()
     print(f"{'figure':<32} {'time':>10}   {'baseline':<38} {'time':>10} {'ratio':>8} {'goal':>7}")

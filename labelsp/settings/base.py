@@ -197,6 +197,10 @@ TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 
+# How long the public registry keeps a rendered page, export or API answer (its key changes with every change of
+# the registry anyway); 0 turns the cache off (the uncached figures of `make bench`).
+REGISTRY_CACHE_SECONDS = env("REGISTRY_CACHE_SECONDS", 24 * 60 * 60, cast=int)
+
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

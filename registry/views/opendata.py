@@ -9,7 +9,6 @@ import hashlib
 import json
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
@@ -19,9 +18,8 @@ from django.views.decorators.http import require_safe
 
 from registry import opendata
 from registry.models import CertificationBody
-from registry.selectors import registry_labels, registry_version
+from registry.selectors import cache_get, cache_set, registry_labels, registry_version
 
-CACHE_TIMEOUT = 24 * 60 * 60  # the version changes daily anyway
 API_PAGE_SIZE = 100
 JSON_TYPE = "application/json"
 
@@ -48,10 +46,10 @@ def _error(status: int, message: str, parameter: str | None = None):
 def _cached(key: str, build) -> bytes:
     """`build()` once per registry version."""
     key = f"registry:opendata:{registry_version()}:{key}"
-    body = cache.get(key)
+    body = cache_get(key)
     if body is None:
         body = build()
-        cache.set(key, body, CACHE_TIMEOUT)
+        cache_set(key, body)
     return body
 
 
@@ -113,7 +111,7 @@ def _api_cache_key(request, name: str) -> str:
 
 def _api_list(request, name: str, build_queryset, serialise):
     key = f"registry:opendata:{registry_version()}:{_api_cache_key(request, name)}"
-    body = cache.get(key)
+    body = cache_get(key)
     if body is None:
         try:
             queryset = build_queryset()
@@ -123,7 +121,7 @@ def _api_list(request, name: str, build_queryset, serialise):
         if isinstance(data, HttpResponse):
             return data
         body = json.dumps(data, ensure_ascii=False).encode()
-        cache.set(key, body, CACHE_TIMEOUT)
+        cache_set(key, body)
     return _response(body, content_type=JSON_TYPE)
 
 

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404
@@ -23,10 +22,9 @@ from candidates.models import Site
 from decisions.models import Attestation
 from registry.forms_public import RegistrySearchForm
 from registry.models import CertificationBody
-from registry.selectors import RegistryFilters, registry_labels, registry_version
+from registry.selectors import RegistryFilters, cache_get, cache_set, registry_labels, registry_version
 
 PER_PAGE = 50
-CACHE_SECONDS = 60 * 60
 
 
 def _cache_key(*parts) -> str:
@@ -37,7 +35,7 @@ def _cache_key(*parts) -> str:
 def _results_html(request, filters: RegistryFilters, page_number: str, query: dict) -> tuple[str, int]:
     """The results table and pagination for one query: two queries (count, page), or none when cached."""
     key = _cache_key("list", filters, page_number)
-    cached = cache.get(key)
+    cached = cache_get(key)
     if cached is not None:
         return cached
     paginator = Paginator(registry_labels(filters=filters), PER_PAGE)
@@ -49,7 +47,7 @@ def _results_html(request, filters: RegistryFilters, page_number: str, query: di
         request=None,
     )
     result = (html, paginator.count)
-    cache.set(key, result, CACHE_SECONDS)
+    cache_set(key, result)
     return result
 
 
@@ -61,9 +59,18 @@ def registry_list(request):
     if form.is_bound:
         form.is_valid()
     filters = form.filters()
-    query = {name: request.GET.get(name, "") for name in RegistrySearchForm.base_fields}
+    query = {name: request.GET.get(name, "")[:100] for name in RegistrySearchForm.base_fields}
     results, count = _results_html(request, filters, request.GET.get("page", "1")[:6], query)
-    return render(request, "registry/public/list.html", {"form": form, "results": results, "count": count})
+    # The form, with its long lists (départements, networks, bodies), costs more to render than the rest of the
+    # page: it is cached too, by the query it shows (a GET form: no CSRF token, no nonce in it).
+    form_key = _cache_key("form", sorted(query.items()))
+    form_html = cache_get(form_key)
+    if form_html is None:
+        form_html = render_to_string("registry/public/_form.html", {"form": form})
+        cache_set(form_key, form_html)
+    return render(
+        request, "registry/public/list.html", {"form_html": form_html, "results": results, "count": count}
+    )
 
 
 @login_not_required

@@ -111,7 +111,7 @@ def test_the_list_has_a_constant_number_of_queries(client, django_assert_num_que
     # count + page rows; the filter form's two lists (networks, bodies)
     with django_assert_num_queries(4):
         _page(client, tier="argent")
-    with django_assert_num_queries(2):  # cached results: only the form's lists
+    with django_assert_num_queries(0):  # results and form cached: no query at all
         _page(client, tier="argent")
 
 
@@ -205,3 +205,14 @@ def test_the_bodies_page_lists_habilitated_bodies_only(client):
     CertificationBodyFactory(name="Organisme suspendu", habilitation_status="suspended")
     page = client.get(reverse("registre:bodies")).content.decode()
     assert "Organisme habilité" in page and "Organisme suspendu" not in page
+
+
+def test_with_the_cache_turned_off_every_request_reads_the_database(
+    client, django_assert_num_queries, settings
+):
+    _labelled("Service")
+    _page(client)  # cached while the cache is on
+    settings.REGISTRY_CACHE_SECONDS = 0
+    for _ in range(2):
+        with django_assert_num_queries(4):  # count, page; the form's two lists
+            _page(client)
