@@ -35,11 +35,10 @@ def _bare(html_body: str) -> bytes:
 def _world():
     """A local label with two sites, and a central label whose network holds ANNEX_ROWS labelled locals (reused
     from a previous run when present)."""
-    from django.utils import timezone
 
-    from candidates.models import CentralService, LocalService
-    from decisions.enums import DecisionOutcome, Tier
-    from decisions.models import Decision, Label, label_last_day
+    from candidates.models import CentralService
+    from decisions.enums import Tier
+    from decisions.models import Label
     from tests.candidates.factories import (
         ApplicationFactory,
         CentralServiceFactory,
@@ -47,9 +46,8 @@ def _world():
         ServiceContractFactory,
         SiteFactory,
     )
-    from tests.decisions.factories import DecisionFactory, LabelFactory
+    from tests.decisions.factories import DecisionFactory, LabelFactory, bulk_labels
 
-    today = timezone.localdate()
     central = CentralService.objects.filter(name=BENCH_NAME).first()
     if central is None:
         central = CentralServiceFactory(name=BENCH_NAME)
@@ -62,40 +60,11 @@ def _world():
             outcome="labelled",
         )
         LabelFactory(decision=DecisionFactory(application=application, tier=Tier.ARGENT))
-        first = LocalServiceFactory(parent=central, name=f"{BENCH_NAME} — agence 000")
-        locals_ = [first]
-        template = {f.attname: getattr(first, f.attname) for f in LocalService._meta.concrete_fields}
-        for n in range(1, ANNEX_ROWS):
-            fields = {**template, "id": None, "name": f"{BENCH_NAME} — agence {n:03d}"}
-            fields["siret"] = f"98{central.pk % 10000:04d}{n:08d}"  # not checked by bulk_create; unique
-            locals_.append(LocalService(**fields))
-        LocalService.objects.bulk_create(locals_[1:])
-        locals_ = list(LocalService.objects.filter(parent=central).order_by("pk"))
-        tiers = list(Tier)
-        decisions = Decision.objects.bulk_create(
-            Decision(
-                application=application,
-                local_service=local,
-                certification_body_id=application.certification_body_id,
-                outcome=DecisionOutcome.AWARD,
-                tier=tiers[n % 3],
-                inputs={},
-                decided_by=application.created_by,
-                decided_on=today,
-            )
-            for n, local in enumerate(locals_)
+        first = LocalServiceFactory(parent=central, name=f"{BENCH_NAME} — agence 0000")
+        first_label = LabelFactory(
+            decision=DecisionFactory(application=application, local_service=first, central_service=None)
         )
-        Label.objects.bulk_create(
-            Label(
-                local_service_id=decision.local_service_id,
-                certification_body_id=decision.certification_body_id,
-                decision=decision,
-                tier=decision.tier,
-                starts_on=today,
-                ends_on=label_last_day(today),
-            )
-            for decision in decisions
-        )
+        bulk_labels(first_label, ANNEX_ROWS - 1, name=f"{BENCH_NAME} — agence")
     central_label = Label.objects.filter(central_service=central).select_related("decision").first()
     local = LocalServiceFactory(name=f"{BENCH_NAME} — service local")
     SiteFactory(local_service=local, name="Accueil principal", kind="principal")

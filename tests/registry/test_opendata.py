@@ -15,9 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.enums import LocalServiceKind
-from candidates.models import LocalService
 from decisions.enums import DecisionOutcome, LabelStatus, SuspensionReason, Tier, WithdrawalReason
-from decisions.models import Attestation, Decision, Label, Suspension, Withdrawal, label_last_day
+from decisions.models import Attestation, Label, Suspension, Withdrawal
 from registry import opendata
 from registry.enums import HabilitationStatus
 from registry.selectors import registry_labels
@@ -28,7 +27,7 @@ from tests.candidates.factories import (
     LocalServiceFactory,
     ServiceContractFactory,
 )
-from tests.decisions.factories import DecisionFactory, LabelFactory
+from tests.decisions.factories import DecisionFactory, LabelFactory, bulk_labels
 from tests.registry.factories import CertificationBodyFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,44 +93,9 @@ def _attest(label, version):
 
 
 def _many_labels(count):
-    """`count` labelled locals created in bulk (as scripts/bench_attestation.py does)."""
+    """`count` labelled locals, all but the first created in bulk."""
     first = _local_label(name="Agence 0000")
-    application = first.decision.application
-    template = {
-        f.attname: getattr(first.local_service, f.attname) for f in LocalService._meta.concrete_fields
-    }
-    LocalService.objects.bulk_create(
-        LocalService(
-            **{**template, "id": None, "name": f"Agence {n:04d}", "siret": f"97{first.pk:04d}{n:08d}"}
-        )
-        for n in range(1, count)
-    )
-    locals_ = LocalService.objects.filter(name__startswith="Agence ").exclude(pk=first.local_service_id)
-    today = timezone.localdate()
-    decisions = Decision.objects.bulk_create(
-        Decision(
-            application=application,
-            local_service=local,
-            certification_body_id=application.certification_body_id,
-            outcome=DecisionOutcome.AWARD,
-            tier=list(Tier)[n % 3],
-            inputs={},
-            decided_by=first.decision.decided_by,
-            decided_on=today,
-        )
-        for n, local in enumerate(locals_)
-    )
-    labels = Label.objects.bulk_create(
-        Label(
-            local_service_id=decision.local_service_id,
-            certification_body_id=decision.certification_body_id,
-            decision=decision,
-            tier=decision.tier,
-            starts_on=today,
-            ends_on=label_last_day(today),
-        )
-        for decision in decisions
-    )
+    labels = bulk_labels(first, count - 1, name="Agence")
     for label in labels[::2]:
         _attest(label, 1)
     return [first, *labels]

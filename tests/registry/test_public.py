@@ -17,7 +17,7 @@ from tests.candidates.factories import (
     ServiceContractFactory,
     SiteFactory,
 )
-from tests.decisions.factories import DecisionFactory, LabelFactory
+from tests.decisions.factories import DecisionFactory, LabelFactory, bulk_labels
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
@@ -116,43 +116,8 @@ def test_the_list_has_a_constant_number_of_queries(client, django_assert_num_que
 
 
 def _bulk(count):
-    """`count` more labelled local services (one by the factories, the others in bulk: factories would take
-    minutes); the SIRETs of the bulk rows are unique but not checked by bulk_create."""
-    from candidates.models import LocalService
-    from decisions.models import Decision, Label, label_last_day
-
-    template = _labelled("Gabarit")
-    local = template.local_service
-    fields = {f.attname: getattr(local, f.attname) for f in LocalService._meta.concrete_fields}
-    locals_ = LocalService.objects.bulk_create(
-        LocalService(**{**fields, "id": None, "name": f"Masse {n:04d}", "siret": f"99{n:012d}"})
-        for n in range(count - 1)
-    )
-    assert len(locals_) == count - 1
-    decisions = Decision.objects.bulk_create(
-        Decision(
-            application=template.decision.application,
-            local_service=local_,
-            certification_body_id=template.certification_body_id,
-            outcome="award",
-            tier=Tier.ARGENT,
-            inputs={},
-            decided_by=template.decision.decided_by,
-            decided_on=TODAY,
-        )
-        for local_ in locals_
-    )
-    Label.objects.bulk_create(
-        Label(
-            local_service_id=decision.local_service_id,
-            certification_body_id=decision.certification_body_id,
-            decision=decision,
-            tier=decision.tier,
-            starts_on=TODAY,
-            ends_on=label_last_day(TODAY),
-        )
-        for decision in decisions
-    )
+    """`count` more labelled local services (one by the factories, the others in bulk)."""
+    bulk_labels(_labelled("Gabarit"), count - 1, name="Masse")
 
 
 def test_the_cache_is_invalidated_by_a_new_label(client):
