@@ -1,5 +1,6 @@
-"""Forms of the DITP back office: the decisions on a body's habilitation (§1.3). They only parse; the rules (five
-years, renewal dates, the engagement contract) live in registry/services.py."""
+"""Forms of the DITP back office — the decisions on a body's habilitation (§1.3) — and of the national
+statistics. They only parse; the rules (five years, renewal dates, the engagement contract) live in
+registry/services.py."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -92,3 +93,18 @@ FORMS = {
     "lift": HabilitationLiftForm,
     "withdraw": HabilitationWithdrawForm,
 }
+
+
+# How many calendar years the statistics' filter offers, the current one first.
+YEARS_OFFERED = 10
+
+
+class StatisticsFilterForm(forms.Form):
+    annee = forms.TypedChoiceField(label=_("Période"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["annee"].choices = [
+            ("", _("Les 24 derniers mois")),
+            *((year, str(year)) for year in range(today.year, today.year - YEARS_OFFERED, -1)),
+        ]

@@ -361,8 +361,8 @@ def _ditp(membership) -> Dashboard:
             title=_("Habilitation de %(name)s à renouveler") % {"name": body.name},
             description=_("Elle prend fin le %(date)s.")
             % {"date": body.habilitation_end.strftime("%d/%m/%Y")},
-            url=reverse("registry:certification_body_detail", args=[body.pk]),
-            link_label=_("Voir l’organisme"),
+            url=reverse("registry:habilitation_detail", args=[body.pk]),
+            link_label=_("Renouveler l’habilitation"),
             level="warning",
         )
         for body in ending

@@ -6,20 +6,17 @@ cells (text, protected or not) and the charts, drawn as SVG on the server (no sc
 
 import csv
 
-from django import forms
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from labelsp.accounts.enums import Role
 from registry import stats
+from registry.forms import StatisticsFilterForm
 
 STATISTICS_ROLES = (Role.COMMISSION, Role.DITP)
-# How many calendar years the filter offers, the current one first.
-YEARS_OFFERED = 10
 
 # Chart geometry (SVG user units): a label column, then one horizontal bar per series and row.
 CHART_WIDTH = 720
@@ -39,19 +36,6 @@ def _require_statistics_role(request) -> None:
     membership = request.membership
     if membership is None or membership.role not in STATISTICS_ROLES:
         raise Http404
-
-
-class StatisticsFilterForm(forms.Form):
-    annee = forms.TypedChoiceField(
-        label=gettext_lazy("Période"), required=False, coerce=int, empty_value=None
-    )
-
-    def __init__(self, *args, today, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["annee"].choices = [
-            ("", _("Les 24 derniers mois")),
-            *((year, str(year)) for year in range(today.year, today.year - YEARS_OFFERED, -1)),
-        ]
 
 
 def _period(request):
