@@ -6,6 +6,7 @@ each day) and cached; the page around them, which carries the request's CSP nonc
 """
 
 import hashlib
+from dataclasses import asdict
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.views.decorators.http import require_safe
 
 from candidates.models import Site
@@ -32,7 +33,7 @@ def _cache_key(*parts) -> str:
     return f"registre:{registry_version()}:{translation.get_language()}:{digest}"
 
 
-def _results_html(request, filters: RegistryFilters, page_number: str, query: dict) -> tuple[str, int]:
+def _results_html(filters: RegistryFilters, page_number: str) -> tuple[str, int]:
     """The results table and pagination for one query: two queries (count, page), or none when cached."""
     key = _cache_key("list", filters, page_number)
     cached = cache_get(key)
@@ -40,11 +41,11 @@ def _results_html(request, filters: RegistryFilters, page_number: str, query: di
         return cached
     paginator = Paginator(registry_labels(filters=filters), PER_PAGE)
     page = paginator.get_page(page_number)
-    base = urlencode({name: value for name, value in query.items() if value and name != "page"})
+    # Pagination links keep the valid filters (the cache key): what was ignored is not carried along.
+    base = urlencode({name: value for name, value in asdict(filters).items() if value})
     html = render_to_string(
         "registry/public/_results.html",
-        {"page": page, "count": paginator.count, "base_query": base, "today": timezone.localdate()},
-        request=None,
+        {"page": page, "count": paginator.count, "base_query": base},
     )
     result = (html, paginator.count)
     cache_set(key, result)
@@ -60,7 +61,7 @@ def registry_list(request):
         form.is_valid()
     filters = form.filters()
     query = {name: request.GET.get(name, "")[:100] for name in RegistrySearchForm.base_fields}
-    results, count = _results_html(request, filters, request.GET.get("page", "1")[:6], query)
+    results, count = _results_html(filters, request.GET.get("page", "1")[:6])
     # The form, with its long lists (départements, networks, bodies), costs more to render than the rest of the
     # page: it is cached too, by the query it shows (a GET form: no CSRF token, no nonce in it).
     form_key = _cache_key("form", sorted(query.items()))

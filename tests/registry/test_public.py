@@ -181,3 +181,10 @@ def test_with_the_cache_turned_off_every_request_reads_the_database(
     for _ in range(2):
         with django_assert_num_queries(4):  # count, page; the form's two lists
             _page(client)
+
+
+def test_pagination_keeps_the_valid_filters_only(client):
+    bulk_labels(_labelled("Gabarit"), 60, name="Masse")
+    page = _page(client, q="Masse", region="zz")
+    assert 'href="?q=Masse&amp;page=2"' in page  # the invalid région is not carried along
+    assert "Masse 0001" in page and "Gabarit" not in page
