@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from decisions.enums import LabelStatus
 from decisions.models import Attestation, Decision, Label, Withdrawal
+from labelsp.links import absolute_url
 from labelsp.pdf import render_pdf
 
 # PDF/A-3b: archivable (fonts embedded, colour profile, XMP metadata) and compatible with an appended signature.
@@ -82,7 +83,7 @@ def attestation_status(attestation: Attestation, on: datetime.date | None = None
 
 
 def verification_url(token: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("decisions:attestation_verify", args=[token])
+    return absolute_url(reverse("decisions:attestation_verify", args=[token]))
 
 
 def qr_code_data_uri(url: str) -> str:

@@ -26,6 +26,7 @@ from candidates.models import CentralService
 from decisions.enums import DecisionOutcome, Tier
 from decisions.models import Attestation, Decision, Suspension, Withdrawal
 from labelsp.geo import DEPARTEMENTS, REGIONS
+from labelsp.links import absolute_url
 from registry.models import CertificationBody
 from registry.selectors import RegistryFilters
 
@@ -81,7 +82,7 @@ SIRET_RE = re.compile(r"^[0-9]{14}$")
 
 
 def absolute(path: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
+    return absolute_url(path)
 
 
 def schema_url() -> str:

@@ -7,7 +7,6 @@ PermissionDenied. Nothing is saved (and nothing sent) when one is raised.
 
 import logging
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from candidates.permissions import can_manage_local_service
 from labelsp.emails import send_templated_email
+from labelsp.links import absolute_url
 from surveys.enums import Channel
 from surveys.invitations import email_digest
 from surveys.models import Campaign, Invitation, Response
@@ -30,7 +30,7 @@ MAX_ADDRESSES = 5000
 
 
 def invitation_url(invitation: Invitation) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("surveys:invitation_answer", args=[invitation.token])
+    return absolute_url(reverse("surveys:invitation_answer", args=[invitation.token]))
 
 
 def _send(campaign: Campaign, recipients: list[tuple[str, Invitation]]) -> None:

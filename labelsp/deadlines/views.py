@@ -8,7 +8,6 @@ random token is the only way in, and a revoked or replaced token answers 404.
 
 import re
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from labelsp.deadlines import services
 from labelsp.deadlines.ical import calendar_document
 from labelsp.deadlines.models import CalendarFeed, Deadline, Notification
+from labelsp.links import absolute_url
 
 DEADLINES_PER_PAGE = 50
 NOTIFICATIONS_PER_PAGE = 50
@@ -31,7 +31,7 @@ FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def _feed_url(feed: CalendarFeed) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("deadlines:calendar_feed", args=[feed.token])
+    return absolute_url(reverse("deadlines:calendar_feed", args=[feed.token]))
 
 
 # --- Deadlines ------------------------------------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def calendar_feed(request, token):
         revoked_at__isnull=True,
         user__is_active=True,
     )
-    list_url = settings.SITE_URL.rstrip("/") + reverse("deadlines:deadline_list")
+    list_url = absolute_url(reverse("deadlines:deadline_list"))
     content = calendar_document(
         Deadline.objects.for_user(feed.user).pending().iterator(chunk_size=1000), list_url=list_url
     )

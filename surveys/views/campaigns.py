@@ -8,7 +8,6 @@ import base64
 import math
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from candidates.permissions import can_manage_local_service
 from labelsp.accounts.enums import Role
 from labelsp.forms import add_service_errors
+from labelsp.links import absolute_url
 from surveys import rules, selectors, services_campaigns
 from surveys.enums import COMMITMENT_LABELS, SurveyKind
 from surveys.forms.campaigns import CampaignForm, CampaignKindForm, ImportForm, PaperEntryForm
@@ -58,7 +58,7 @@ def _scoped_campaigns(user):
 
 
 def _public_url(campaign) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("surveys:answer", args=[campaign.public_token])
+    return absolute_url(reverse("surveys:answer", args=[campaign.public_token]))
 
 
 def _score_rows(campaign, results) -> list[dict]:
