@@ -62,8 +62,13 @@ def steps(kind: str, due_on: datetime.date, window_end: datetime.date | None = N
 
 
 def first_stage(planned: list, today: datetime.date) -> int:
-    """A new deadline skips the steps already in the past (a report due in 21 days gets no 30-day reminder)."""
-    return next((index for index, (day, _step) in enumerate(planned) if day >= today), len(planned))
+    """A new deadline skips the steps already in the past (a report due in 21 days gets no 30-day reminder). An
+    obligation already missed when it is created keeps its escalation, sent at the next sweep; an event already
+    past has nothing left (len(planned))."""
+    stage = next((index for index, (day, _step) in enumerate(planned) if day >= today), len(planned))
+    if stage == len(planned) and planned and planned[-1][1] == Step.ESCALATION:
+        return len(planned) - 1
+    return stage
 
 
 def stage_to_run(planned: list, stage: int, today: datetime.date) -> int | None:

@@ -15,6 +15,7 @@ from dateutil.relativedelta import relativedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from labelsp.deadlines import rules
@@ -66,16 +67,23 @@ def deadline_set(
         "window_end": window_end,
         **_parties(subject),
     }
+    # An event already past when it is recorded (a renewal invitation of an old label…) is simply done.
+    status = DeadlineStatus.OPEN if stage < len(planned) else DeadlineStatus.DONE
     deadline = Deadline.objects.select_for_update().filter(key=key).first()
     if deadline is None:
         return Deadline.objects.create(
-            key=key, stage=stage, next_action_on=rules.next_action_on(planned, stage), **values
+            key=key,
+            stage=stage,
+            status=status,
+            next_action_on=rules.next_action_on(planned, stage),
+            closed_at=timezone.now() if status == DeadlineStatus.DONE else None,
+            **values,
         )
     if deadline.status != DeadlineStatus.OPEN:
         return deadline
     moved = (deadline.due_on, deadline.window_end) != (due_on, window_end)
     if moved:
-        values |= {"stage": stage, "next_action_on": rules.next_action_on(planned, stage)}
+        values |= {"stage": stage, "next_action_on": rules.next_action_on(planned, stage), "status": status}
     changed = [field for field, value in values.items() if getattr(deadline, field) != value]
     for field in changed:
         setattr(deadline, field, values[field])
@@ -85,16 +93,26 @@ def deadline_set(
 
 
 def deadlines_close(subject, *, kinds=None, status: str = DeadlineStatus.DONE, keys=None) -> int:
-    """Close the subject's open (or overdue) deadlines, of `kinds` only when given."""
-    rows = Deadline.objects.filter(
-        subject_type=ContentType.objects.get_for_model(subject),
-        subject_id=subject.pk,
-        status__in=(DeadlineStatus.OPEN, DeadlineStatus.OVERDUE),
-    )
+    """Close the subject's open (or overdue) deadlines, of `kinds` only when given, but those named in `keys`."""
+    rows = _pending(subject)
     if kinds is not None:
         rows = rows.filter(kind__in=kinds)
     if keys is not None:
         rows = rows.exclude(key__in=keys)
+    return _close(rows, status)
+
+
+def _pending(subject):
+    """The subject's deadlines still open or overdue."""
+    return Deadline.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        status__in=(DeadlineStatus.OPEN, DeadlineStatus.OVERDUE),
+    )
+
+
+def _close(rows, status: str = DeadlineStatus.DONE) -> int:
+    """Close `rows` (done or cancelled): nothing more to sweep."""
     return rows.update(status=status, next_action_on=None, closed_at=timezone.now())
 
 
@@ -164,37 +182,29 @@ def local_follow_ups_waived(central_service_id: int) -> int:
     labels = Label.objects.filter(
         local_service__parent_id=central_service_id, decision__application__central_application__isnull=False
     )
-    return Deadline.objects.filter(
-        subject_type=ContentType.objects.get_for_model(Label),
-        subject_id__in=labels.values("pk"),
-        kind=DeadlineKind.FOLLOW_UP_AUDIT,
-        status__in=(DeadlineStatus.OPEN, DeadlineStatus.OVERDUE),
-    ).update(status=DeadlineStatus.CANCELLED, next_action_on=None, closed_at=timezone.now())
+    return _close(
+        Deadline.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Label),
+            subject_id__in=labels.values("pk"),
+            kind=DeadlineKind.FOLLOW_UP_AUDIT,
+            status__in=(DeadlineStatus.OPEN, DeadlineStatus.OVERDUE),
+        ),
+        DeadlineStatus.CANCELLED,
+    )
 
 
 def follow_up_done(label) -> None:
     """A follow-up decision was issued on the label: its next follow-up audit (and what prepares it) is done."""
-    nxt = (
-        Deadline.objects.filter(
-            subject_type=ContentType.objects.get_for_model(label),
-            subject_id=label.pk,
-            kind=DeadlineKind.FOLLOW_UP_AUDIT,
-            status__in=(DeadlineStatus.OPEN, DeadlineStatus.OVERDUE),
-        )
-        .order_by("due_on")
-        .first()
-    )
+    pending = _pending(label)
+    nxt = pending.filter(kind=DeadlineKind.FOLLOW_UP_AUDIT).order_by("due_on").first()
     if nxt is not None:
-        Deadline.objects.filter(pk=nxt.pk).update(
-            status=DeadlineStatus.DONE, next_action_on=None, closed_at=timezone.now()
+        _close(pending.filter(pk=nxt.pk))
+    _close(
+        pending.filter(
+            kind__in=(DeadlineKind.FOLLOW_UP_PREPARATION, DeadlineKind.SURVEYS),
+            due_on__lte=nxt.due_on if nxt else label.ends_on,
         )
-    Deadline.objects.filter(
-        subject_type=ContentType.objects.get_for_model(label),
-        subject_id=label.pk,
-        kind__in=(DeadlineKind.FOLLOW_UP_PREPARATION, DeadlineKind.SURVEYS),
-        status__in=(DeadlineStatus.OPEN, DeadlineStatus.OVERDUE),
-        due_on__lte=(nxt.due_on if nxt else label.ends_on),
-    ).update(status=DeadlineStatus.DONE, next_action_on=None, closed_at=timezone.now())
+    )
 
 
 # --- Who is told -----------------------------------------------------------------------------------------------
@@ -231,13 +241,8 @@ def _message(deadline: Deadline, step: str) -> tuple[str, str, str]:
     context = {"deadline": deadline, "step": step, "service": deadline.service, "Step": Step}
     subject = " ".join(render_to_string("deadlines/notification_subject.txt", context).split())
     body = render_to_string("deadlines/notification_body.txt", context).strip()
-    return subject[:250], body, _subject_url(deadline)
-
-
-def _subject_url(deadline: Deadline) -> str:
-    from django.urls import reverse
-
-    return reverse("deadlines:deadline_list")
+    # Every notification leads to the person's deadlines, where each one can be acted on.
+    return subject[:250], body, reverse("deadlines:deadline_list")
 
 
 # --- The sweep -----------------------------------------------------------------------------------------------------

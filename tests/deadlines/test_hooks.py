@@ -289,3 +289,46 @@ def test_a_withdrawn_central_labels_recent_locals_owe_a_follow_up_audit():
     )
     owed = _of(recent, DeadlineKind.FOLLOW_UP_AUDIT)
     assert owed.status == DeadlineStatus.OPEN and owed.actor == Actor.CANDIDATE
+
+
+def test_a_follow_up_decision_fulfils_the_follow_up_audit_and_what_prepared_it():
+    from candidates.enums import ApplicationKind
+    from decisions.services import decision_issue
+    from tests.decisions.test_services import _decidable, _held
+
+    application, manager = _decidable(kind=ApplicationKind.FOLLOW_UP)
+    held = _held(application, "or")
+    label_schedule_sync(held)
+    decision_issue(user=manager, application=application)
+    assert _of(held, DeadlineKind.FOLLOW_UP_AUDIT).status == DeadlineStatus.DONE
+    assert _of(held, DeadlineKind.FOLLOW_UP_PREPARATION).status == DeadlineStatus.DONE
+    assert _of(held, DeadlineKind.SURVEYS).status == DeadlineStatus.DONE
+    # What comes after the follow-up stays: the second self-assessment, the renewal, expiry.
+    assert _of(held, DeadlineKind.EXPIRY).status == DeadlineStatus.OPEN
+    second = Deadline.objects.get(subject_id=held.pk, key__endswith=":self_assessment:2")
+    assert second.status == DeadlineStatus.OPEN
+
+
+def test_a_schedule_recorded_late_escalates_missed_obligations_once_and_closes_past_events(
+    django_capture_on_commit_callbacks,
+):
+    """A label decided 540 days ago whose schedule is only recorded today (a correction, an import)."""
+    from labelsp.deadlines.enums import Step
+    from labelsp.deadlines.services import sweep
+
+    label = LabelFactory(decision__decided_on=TODAY - datetime.timedelta(days=540))
+    staff = _staff(label.local_service)
+    label_schedule_sync(label)
+    first_self_assessment = Deadline.objects.get(subject_id=label.pk, key__endswith=":self_assessment:1")
+    assert first_self_assessment.next_action_on == first_self_assessment.due_on + datetime.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep()
+        sweep()
+    first_self_assessment.refresh_from_db()
+    assert first_self_assessment.status == DeadlineStatus.OVERDUE
+    assert list(first_self_assessment.notifications.values_list("step", "user")) == [
+        (Step.ESCALATION, staff.pk)
+    ]
+    # The follow-up preparation (an event, 12 months) is past: done, with no late notice.
+    preparation = _of(label, DeadlineKind.FOLLOW_UP_PREPARATION)
+    assert preparation.status == DeadlineStatus.DONE and not preparation.notifications.exists()

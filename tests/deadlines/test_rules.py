@@ -90,11 +90,18 @@ def test_steps_of_an_obligation_and_of_an_event():
         (D(2028, 8, 16), 0),  # the 30-day reminder is today: kept
         (D(2028, 8, 17), 1),  # a day later: only the 7-day one is left
         (D(2028, 9, 9), 2),  # past both reminders: only the escalation
-        (D(2028, 9, 17), 3),  # created after its escalation day: nothing
+        (D(2028, 9, 16), 2),  # its escalation day
+        (D(2028, 9, 17), 2),  # created already missed: the escalation is still sent, at the next sweep
     ],
 )
 def test_a_new_deadline_skips_the_steps_already_past(today, stage):
     assert rules.first_stage(rules.steps(DeadlineKind.SURVEYS, D(2028, 9, 15)), today) == stage
+
+
+def test_an_event_already_past_has_no_step_left():
+    planned = rules.steps(DeadlineKind.RENEWAL, D(2028, 9, 15))
+    assert rules.first_stage(planned, D(2028, 9, 15)) == 0
+    assert rules.first_stage(planned, D(2028, 9, 16)) == len(planned)
 
 
 @pytest.mark.parametrize(
