@@ -8,7 +8,7 @@ class RegistryConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from registry.selectors import registry_changed
+        from registry.cache import registry_changed
 
         # Whatever the public registry shows: a change makes its cached pages and exports stale.
         for model in (

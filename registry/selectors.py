@@ -2,19 +2,13 @@
 
 `registry_labels` is the one query behind the list page, the service pages, the exports, the API and the feed:
 labels in force on a date (active or suspended; withdrawn and expired ones are absent), filtered by search and
-facets. `registry_version` names the current state of the registry for caches: it changes whenever a label, a
-suspension, a withdrawal, a service, a site or a body changes (signals in registry/apps.py), and each day (labels
-expire by their dates).
+facets. Their cache: registry/cache.py.
 """
 
 import datetime
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Q
-from django.utils import timezone
-
-VERSION_KEY = "registry:version"
 
 
 @dataclass(frozen=True)
@@ -62,35 +56,3 @@ def registry_labels(on: datetime.date | None = None, filters: RegistryFilters | 
     if filters.body:
         labels = labels.filter(certification_body_id=filters.body)
     return labels.order_by("local_service__name", "central_service__name", "pk")
-
-
-def registry_version() -> str:
-    """The registry's current state, for cache keys: a counter bumped on every change, and today's date."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY) or 1
-    return f"{version}:{timezone.localdate():%Y%m%d}"
-
-
-def registry_changed(**_kwargs) -> None:
-    """Signal receiver: something the registry shows changed; every cached page and export is stale."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet (or evicted): the next read starts one
-        cache.add(VERSION_KEY, 2, timeout=None)
-
-
-def cache_get(key: str):
-    """A cached registry value, or None; always None when the cache is turned off (REGISTRY_CACHE_SECONDS=0), so
-    that entries written before it was turned off are not served either."""
-    from django.conf import settings
-
-    return cache.get(key) if settings.REGISTRY_CACHE_SECONDS > 0 else None
-
-
-def cache_set(key: str, value) -> None:
-    from django.conf import settings
-
-    if settings.REGISTRY_CACHE_SECONDS > 0:
-        cache.set(key, value, settings.REGISTRY_CACHE_SECONDS)

@@ -28,6 +28,9 @@ PAGES = (
     ("/registre/?region=84&tier=or", "registry, filtered page"),
     ("/api/v1/labels/", "API, first page"),
 )
+# The floor of any HTML page: the lightest page of the site in the house layout (one small query), uncached. A
+# registry page cannot be served faster than this; it shows what the uncached goal asks of Django's templates.
+FLOOR = ("/registre/organismes/", "layout floor (bodies)")
 
 
 def _world() -> None:
@@ -212,13 +215,19 @@ def measure(repeat: int) -> list[tuple]:
                 ok_rate, ok_p99 = _wrk(base + "/bench/ok/")
                 state = "cached" if cached else "uncached"
                 print(f"Registry ({state}): trivial view {ok_rate:.0f} req/s, p99 {ok_p99 * 1000:.1f} ms")
-                for path, label in PAGES:
+                for path, label in PAGES if cached else (*PAGES, FLOOR):
                     rate, p99 = _wrk(base + path)
                     print(
                         f"  {label}: {rate:.0f} req/s ({rate / ok_rate:.2f}× the trivial view), p99 {p99 * 1000:.1f} ms"
                     )
                     rows.append(
-                        (f"{label[:24]}, {state}", 1 / rate, "trivial view, same gunicorn", 1 / ok_rate, goal)
+                        (
+                            f"{label[:24]}, {state}",
+                            1 / rate,
+                            "trivial view, same gunicorn",
+                            1 / ok_rate,
+                            None if (path, label) == FLOOR else goal,
+                        )
                     )
             finally:
                 process.terminate()

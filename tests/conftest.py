@@ -4,13 +4,18 @@ from django.core.cache import cache
 
 @pytest.fixture(autouse=True)
 def _isolate(settings, tmp_path):
-    """Each test starts with an empty cache (rate limits), its own private media folder and signing keys."""
+    """Each test starts with an empty cache (rate limits, the registry's memory tier), its own private media folder
+    and signing keys."""
+    from registry.cache import local_clear
+
     cache.clear()
+    local_clear()
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.MEDIA_ROOT = settings.PRIVATE_MEDIA_ROOT
     settings.SIGNING_KEYS_DIR = tmp_path / "signing-keys"
     yield
     cache.clear()
+    local_clear()
 
 
 @pytest.fixture

@@ -200,6 +200,9 @@ USE_TZ = True
 # How long the public registry keeps a rendered page, export or API answer (its key changes with every change of
 # the registry anyway); 0 turns the cache off (the uncached figures of `make bench`).
 REGISTRY_CACHE_SECONDS = env("REGISTRY_CACHE_SECONDS", 24 * 60 * 60, cast=int)
+# How often each process reads the registry's shared version (registry/cache.py): a change made elsewhere reaches
+# every worker within this delay.
+REGISTRY_VERSION_CHECK_SECONDS = env("REGISTRY_VERSION_CHECK_SECONDS", 2.0, cast=float)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from registry import opendata
+from registry.cache import cache_get, cache_set, registry_version
 from registry.models import CertificationBody
-from registry.selectors import cache_get, cache_set, registry_labels, registry_version
+from registry.selectors import registry_labels
 
 API_PAGE_SIZE = 100
 JSON_TYPE = "application/json"
