@@ -2,7 +2,8 @@
 
 Selectors only: each table is one or two aggregate queries whatever the number of services, and returns plain
 rows of `Cell`s. Every cell carries the number of distinct services it was computed from, so that the statistical
-secrecy rule (`is_disclosed`) applies the same way to the page, the charts and the CSV downloads.
+secrecy rules (`is_disclosed`, then `complementary_suppression` when the `Table` is built) apply the same way to
+the page, the charts and the CSV downloads.
 
 Interpretations, each in one place below:
 - a decision counts only while in force (not replaced by a correction): `_decisions`;
@@ -10,12 +11,23 @@ Interpretations, each in one place below:
   (`LABELLED_OUTCOMES`), « audité » when an audit visit started in the period (`_audits`);
 - the network of a local service is its central service; a central service is the head of its own network;
 - the refusal rate is refusals / (awards + refusals), counted in decisions;
-- the average score of a commitment is the mean of the scores stored with the local decisions of the period.
+- the average score of a commitment is the mean of the scores stored with the local decisions of the period;
+- secrecy also covers subtraction (`complementary_suppression`): a column total can be published (the total row of
+  the refusals, or the same services counted per tier, per kind, per network…), so a count column never shows all
+  its cells but one. Where exactly one cell of a count column is hidden, the non-empty shown cell with the fewest
+  services is hidden too, the last in row order on a tie; it then reads « secret » like the first one. A total row is
+  never hidden this way; rows of one `Row.group` add up to their own total (suspension reasons, withdrawal
+  reasons), so the rule applies within each group. A column whose only other cells are empty needs nothing more:
+  its total is then the hidden cell itself, an aggregate of the same few services, hidden wherever it appears;
+- rates and means do not add up: without each group's size the overall figure gives back no group's figure, so a
+  rate or mean column hides no complementary cell of its own (the commitments' scores, each over the same
+  services, are no partition anyway). Beside a count of the same rows, it is hidden in the row whose count is
+  hidden as a complement: with that size it would give back the group's share of the total (the refusal rate).
 """
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Avg, Count, F, FloatField, Q, Value
@@ -54,18 +66,20 @@ def is_disclosed(services: int) -> bool:
 
 @dataclass(frozen=True)
 class Cell:
-    """An aggregate and the number of distinct services it was computed from."""
+    """An aggregate and the number of distinct services it was computed from. A `complementary` cell is hidden
+    whatever its size, so that no hidden cell can be recovered by subtraction (`complementary_suppression`)."""
 
     value: int | float | None
     services: int
+    complementary: bool = False
 
     @property
     def disclosed(self) -> bool:
-        return is_disclosed(self.services)
+        return not self.complementary and is_disclosed(self.services)
 
     @property
     def shown(self) -> int | float | None:
-        """The value if it may be shown, else None (the callers print « < 5 »)."""
+        """The value if it may be shown, else None (the callers print « secret »)."""
         return self.value if self.disclosed else None
 
 
@@ -80,6 +94,48 @@ class Column:
 class Row:
     label: str
     cells: dict  # Column.key → Cell
+    total: bool = False  # the total of the other rows: shown whatever is hidden among them
+    group: str = ""  # rows that add up to a total of their own, published elsewhere
+
+
+def complementary_suppression(columns: list, rows: list) -> list:
+    """The rows with a second cell hidden in each count column where exactly one cell is hidden, so that no hidden
+    cell is the difference between a published total and shown cells (issue #8). The complement is the non-empty
+    shown cell with the fewest services, the last in row order on a tie; total rows are left out, and each
+    `Row.group` is a column of its own. A rate or mean in the complement's row is hidden with it. Applying it twice
+    changes nothing (a column then holds two hidden cells)."""
+    groups = {}
+    for index, row in enumerate(rows):
+        if not row.total:
+            groups.setdefault(row.group, []).append(index)
+    hidden = {}  # row index → keys of the cells hidden as complements
+    for column in columns:
+        if column.kind != COUNT:
+            continue
+        for indexes in groups.values():
+            cells = {index: rows[index].cells[column.key] for index in indexes}
+            if sum(not cell.disclosed for cell in cells.values()) != 1:
+                continue
+            candidates = [index for index, cell in cells.items() if cell.disclosed and cell.services]
+            if candidates:
+                # min keeps the first of equals: reversed, the last row wins a tie.
+                index = min(reversed(candidates), key=lambda index: cells[index].services)
+                hidden.setdefault(index, set()).add(column.key)
+    ratios = [column.key for column in columns if column.kind != COUNT]
+    result = []
+    for index, row in enumerate(rows):
+        keys = hidden.get(index)
+        if keys:
+            keys |= {key for key in ratios if row.cells[key].services}
+            row = replace(
+                row,
+                cells={
+                    key: replace(cell, complementary=True) if key in keys and cell.disclosed else cell
+                    for key, cell in row.cells.items()
+                },
+            )
+        result.append(row)
+    return result
 
 
 @dataclass
@@ -92,6 +148,10 @@ class Table:
     chart_keys: tuple  # the columns drawn in the chart, one bar each per row
     description: str = ""
     chart_max: float | None = None  # a fixed scale (100 for rates and scores), else the largest value
+
+    def __post_init__(self):
+        # Once here, so that the page, the charts and the CSV hide the same cells.
+        self.rows = complementary_suppression(self.columns, self.rows)
 
     def column_cells(self):
         """Each row's cells in column order (for the templates and the CSV)."""
@@ -311,7 +371,7 @@ def refusals_table(period: Period) -> Table:
             Column("rate", _("Taux de refus"), PERCENT),
         ],
         rows=[
-            Row(str(_("Ensemble des organismes")), cells(overall)),
+            Row(str(_("Ensemble des organismes")), cells(overall), total=True),
             *(Row(row["certification_body__name"], cells(row)) for row in per_body),
         ],
         chart_keys=("rate",),
@@ -373,12 +433,14 @@ def measures_reasons_table(period: Period) -> Table:
         Row(
             str(_("Suspension — %(reason)s")) % {"reason": reason.label},
             {"count": suspensions.get((reason.value,), EMPTY)},
+            group="suspensions",
         )
         for reason in SuspensionReason
     ] + [
         Row(
             str(_("Retrait — %(reason)s")) % {"reason": reason.label},
             {"count": withdrawals.get((reason.value,), EMPTY)},
+            group="withdrawals",
         )
         for reason in WithdrawalReason
     ]

@@ -15,7 +15,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-REGISTRY_VERSION_CHECK_SECONDS = 0  # a change is seen by the next request (tests/registry/test_cache.py: the delay)
+REGISTRY_VERSION_CHECK_SECONDS = (
+    0  # a change is seen by the next request (tests/registry/test_cache.py: the delay)
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

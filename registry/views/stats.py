@@ -52,7 +52,7 @@ def _period(request):
 def cell_text(cell: stats.Cell, kind: str) -> str:
     """The text of a cell, the same on the page and in the CSV; a protected cell never shows its value."""
     if not cell.disclosed:
-        return _("< 5")
+        return _("secret")
     if cell.value is None:
         return "—"
     if kind == stats.COUNT:
@@ -77,7 +77,7 @@ def _truncate(text: str) -> str:
 
 def bar_chart(table: stats.Table) -> dict:
     """The geometry of a horizontal bar chart of the table's chart columns: one group of bars per row. A protected
-    cell draws no bar and says « < 5 », like the table."""
+    cell draws no bar and says « secret », like the table."""
     series = [column for column in table.columns if column.key in table.chart_keys]
     values = [row.cells[c.key].shown or 0 for row in table.rows for c in series]
     scale_max = table.chart_max or max(values, default=0) or 1

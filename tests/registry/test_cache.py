@@ -89,7 +89,9 @@ def test_a_change_in_another_process_is_seen_after_the_check_delay(settings, mon
     bulk_labels(template, 1, name="Service ajouté ailleurs")
     cache.incr(registry_cache.VERSION_KEY)
     clock[0] += 1.9
-    assert "Service ajouté ailleurs" not in _get(Client())[1]  # this process has not read the version again yet
+    assert (
+        "Service ajouté ailleurs" not in _get(Client())[1]
+    )  # this process has not read the version again yet
     clock[0] += 0.1
     assert "Service ajouté ailleurs" in _get(Client())[1]
     # A change made by this process is seen at once.

@@ -111,7 +111,7 @@ def test_cell_texts_round_and_hide_small_groups():
     with translation.override("fr"):
         assert cell_text(stats.Cell(100 / 6, 6), stats.PERCENT) == "16,7"
         assert cell_text(stats.Cell(70.04, 5), stats.SCORE) == "70,0"
-        assert cell_text(stats.Cell(4, 4), stats.COUNT) == "< 5"
+        assert cell_text(stats.Cell(4, 4), stats.COUNT) == "secret"
         assert cell_text(stats.Cell(None, 0), stats.SCORE) == "—"
         assert cell_text(stats.Cell(0, 0), stats.COUNT) == "0"
 
@@ -130,8 +130,133 @@ def test_a_chart_draws_no_bar_for_a_protected_cell():
         chart = bar_chart(table)
     first, second = (row["bars"][0] for row in chart["rows"])
     assert first["width"] == pytest.approx(205.0) and first["text"] == "50,0\u202f%"
-    assert (second["width"], second["text"]) == (0, "< 5")
+    assert (second["width"], second["text"]) == (0, "secret")
     assert chart["legend"] == []
+
+
+# --- Complementary suppression ---------------------------------------------------------------------------------
+
+
+def counts(*services, key="n"):
+    """Rows A, B, C… of one count column, each cell computed from `services[i]` services."""
+    return [stats.Row("ABCDEFGH"[i], {key: stats.Cell(n, n)}) for i, n in enumerate(services)]
+
+
+def hidden(rows, key="n"):
+    return "".join(row.label for row in rows if not row.cells[key].disclosed)
+
+
+N = [stats.Column("n", "Services")]
+
+
+@pytest.mark.parametrize(
+    ("services", "expected"),
+    [
+        # One cell at 4 beside cells of 5 or more: the smallest other one goes with it.
+        ((4, 9, 6, 12, 0), "AC"),
+        ((9, 5, 4), "BC"),
+        # 5 services: nothing to protect.
+        ((5, 9, 6, 12, 0), ""),
+        # Two or more cells hidden already: none can be subtracted alone.
+        ((4, 3, 6, 12), "AB"),
+        ((4, 2, 1, 9), "ABC"),
+        # The other cells are empty: the total is the hidden cell itself, and an empty cell identifies nobody.
+        ((4, 0, 0), "A"),
+        ((0, 1, 0), "B"),
+        # The only other non-empty cell, however large.
+        ((1, 0, 40), "AC"),
+        # A tie: the last row.
+        ((4, 6, 9, 6), "AD"),
+        ((6, 4, 6, 9), "BC"),
+        ((0, 0, 0), ""),
+    ],
+)
+def test_a_single_hidden_cell_in_a_count_column_hides_the_smallest_other_one(services, expected):
+    assert hidden(stats.complementary_suppression(N, counts(*services))) == expected
+
+
+def test_complementary_suppression_is_stable():
+    once = stats.complementary_suppression(N, counts(4, 6, 7, 9))
+    assert hidden(once) == "AB"
+    assert stats.complementary_suppression(N, once) == once
+    # The complement is flagged, not changed: primary and complementary cells differ only by that flag.
+    assert once[1].cells["n"] == stats.Cell(6, 6, complementary=True)
+    assert once[0].cells["n"] == stats.Cell(4, 4)
+
+
+def test_a_total_row_stays_shown_and_is_never_the_complement():
+    # The same four services in both bodies: the total counts them once, as many as body B.
+    rows = [*counts(4, 8), stats.Row("Total", {"n": stats.Cell(8, 8)}, total=True)]
+    result = stats.complementary_suppression(N, rows)
+    assert hidden(result) == "AB"
+    assert result[2].cells["n"].shown == 8
+
+
+def test_each_group_of_rows_is_protected_on_its_own():
+    """Suspension reasons add up to the suspensions of the months' table, withdrawal reasons to the withdrawals."""
+    rows = [
+        stats.Row("S1", {"n": stats.Cell(4, 4)}, group="suspensions"),
+        stats.Row("S2", {"n": stats.Cell(6, 6)}, group="suspensions"),
+        stats.Row("W1", {"n": stats.Cell(5, 5)}, group="withdrawals"),
+        stats.Row("W2", {"n": stats.Cell(9, 9)}, group="withdrawals"),
+    ]
+    result = stats.complementary_suppression(N, rows)
+    assert [row.label for row in result if not row.cells["n"].disclosed] == ["S1", "S2"]
+
+
+def test_count_columns_are_protected_one_by_one():
+    columns = [stats.Column("audited", "Audités"), stats.Column("labelled", "Labellisés")]
+    rows = [
+        stats.Row(label, {"audited": stats.Cell(a, a), "labelled": stats.Cell(b, b)})
+        for label, a, b in (("A", 4, 6), ("B", 6, 6), ("C", 9, 5))
+    ]
+    result = stats.complementary_suppression(columns, rows)
+    assert hidden(result, "audited") == "AB"
+    assert hidden(result, "labelled") == ""
+
+
+@pytest.mark.parametrize("kind", [stats.PERCENT, stats.SCORE])
+def test_a_rate_or_a_mean_alone_hides_no_complement(kind):
+    rows = [
+        stats.Row(label, {"rate": stats.Cell(value, services)})
+        for label, value, services in (("A", 50.0, 3), ("B", 20.0, 10), ("C", 10.0, 12))
+    ]
+    result = stats.complementary_suppression([stats.Column("rate", "Taux", kind)], rows)
+    assert hidden(result, "rate") == "A"
+
+
+def test_a_rate_is_hidden_with_the_count_of_its_row():
+    """Refusals: with the services decided, a body's rate would give back its refusals, hence the hidden body's."""
+    columns = [stats.Column("decided", "Services"), stats.Column("rate", "Taux", stats.PERCENT)]
+    rows = [
+        stats.Row(label, {"decided": stats.Cell(n, n), "rate": stats.Cell(rate, n)}, total=label == "Total")
+        for label, n, rate in (("Total", 19, 21.0), ("A", 4, 50.0), ("B", 6, 33.3), ("C", 9, 0.0))
+    ]
+    result = stats.complementary_suppression(columns, rows)
+    assert hidden(result, "decided") == "AB"
+    assert hidden(result, "rate") == "AB"
+
+
+def test_a_complement_looks_like_any_hidden_cell_in_tables_and_charts():
+    table = stats.Table(
+        slug="essai",
+        title="Essai",
+        row_header="Ligne",
+        columns=N,
+        rows=counts(4, 6, 9),
+        chart_keys=("n",),
+    )
+    # Built once as a Table: no caller can forget the complements.
+    assert hidden(table.rows) == "AB"
+    primary, complement, largest = (row.cells["n"] for row in table.rows)
+    assert (primary.shown, complement.shown, largest.shown) == (None, None, 9)
+    with translation.override("fr"):
+        assert cell_text(primary, stats.COUNT) == cell_text(complement, stats.COUNT) == "secret"
+        chart = bar_chart(table)
+    bars = [row["bars"][0] for row in chart["rows"]]
+    assert [(bar["text"], bar["width"]) for bar in bars[:2]] == [("secret", 0), ("secret", 0)]
+    # The scale leaves the hidden 6 out: the shown 9 fills the bars' width.
+    assert (bars[2]["text"], bars[2]["width"]) == ("9", 410)
 
 
 # --- Figures --------------------------------------------------------------------------------------------------------
@@ -205,13 +330,19 @@ def test_the_refusal_rate_overall_and_per_body():
         decide(body, outcome=DecisionOutcome.REFUSAL)
     for _ in range(2):
         decide(small, outcome=DecisionOutcome.REFUSAL)
+    third = CertificationBodyFactory(name="Organisme C")
+    for _ in range(6):
+        decide(third)
     table = stats.refusals_table(period())
     overall = table.rows[0]
-    assert overall.cells["decided"].shown == 12
-    assert overall.cells["rate"].shown == pytest.approx(100 * 5 / 12)
+    assert overall.cells["decided"].shown == 18
+    assert overall.cells["rate"].shown == pytest.approx(100 * 5 / 18)
     assert row(table, "Organisme A").cells["rate"].shown == pytest.approx(30.0)
     # Two services only: the rate would reveal both refusals.
     assert row(table, "Organisme B").cells["rate"].shown is None
+    # With C shown, B's two refusals would be the overall five minus A's three: C is hidden too.
+    assert row(table, "Organisme C").cells["decided"].shown is None
+    assert row(table, "Organisme C").cells["rate"].shown is None
 
 
 def test_suspensions_and_withdrawals_per_month_and_reason(django_user_model):
@@ -299,8 +430,8 @@ def test_the_dashboard_hides_small_groups_in_tables_and_charts(commission, count
     cells = table["rows"][0]["cells"]
     labelled_bar = table["chart"]["rows"][0]["bars"][1]
     if protected:
-        assert cells[1] == {"text": "< 5", "protected": True}
-        assert (labelled_bar["text"], labelled_bar["width"]) == ("< 5", 0)
+        assert cells[1] == {"text": "secret", "protected": True}
+        assert (labelled_bar["text"], labelled_bar["width"]) == ("secret", 0)
     else:
         assert cells[1] == {"text": "5", "protected": False}
         assert labelled_bar["text"] == "5" and labelled_bar["width"] > 0
@@ -312,7 +443,7 @@ def test_the_dashboard_hides_small_groups_in_tables_and_charts(commission, count
     assert "Secret statistique" in html
 
 
-@pytest.mark.parametrize(("count", "expected"), [(4, "< 5"), (5, "5")])
+@pytest.mark.parametrize(("count", "expected"), [(4, "secret"), (5, "5")])
 def test_the_csv_is_utf8_with_bom_semicolons_and_the_same_protection(commission, count, expected):
     body = CertificationBodyFactory(name="Organisme « Qualité » ; Sud")
     for _ in range(count):
@@ -326,6 +457,22 @@ def test_the_csv_is_utf8_with_bom_semicolons_and_the_same_protection(commission,
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Organisme de certification", "Services audités", "Services labellisés"]
     assert rows[1] == ["Organisme « Qualité » ; Sud", "0", expected]
+
+
+def test_the_page_its_charts_and_the_csv_hide_the_same_complement(commission):
+    for name, count in (("Organisme A", 4), ("Organisme B", 6), ("Organisme C", 9)):
+        body = CertificationBodyFactory(name=name)
+        for _ in range(count):
+            decide(body)
+    response = commission.get(reverse("statistiques:dashboard"))
+    table = next(t for t in response.context["tables"] if t["slug"] == "organismes")
+    page = [[row["label"], *(cell["text"] for cell in row["cells"])] for row in table["rows"]]
+    assert page == [["Organisme A", "0", "secret"], ["Organisme B", "0", "secret"], ["Organisme C", "0", "9"]]
+    assert [row["cells"][1]["protected"] for row in table["rows"]] == [True, True, False]
+    assert [row["bars"][1]["text"] for row in table["chart"]["rows"]] == ["secret", "secret", "9"]
+    response = commission.get(reverse("statistiques:table_csv", args=["organismes"]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1:] == page
 
 
 def test_every_table_downloads_and_percentages_use_a_decimal_comma(commission):
