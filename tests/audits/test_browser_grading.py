@@ -11,66 +11,21 @@ import json
 import os
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from django.db import connections
 from django.test import Client
 from django.urls import reverse
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from audits.models import EvidencePhoto, Grade, GradeOperation
 from tests.audits.factories import AssignmentFactory, AuditFactory
+from tests.browser_support import ARTIFACTS, session_cookie
 
-# Read when the browser starts and when the ORM is called, not at import.
-# Playwright's sync API runs an event loop in this thread: Django must accept ORM calls from it.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 # Lets context.route() see (and cut) the service worker's own requests, as a real network loss would.
 os.environ["PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"] = "1"
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="session")
-def tablet_server(request, django_db_setup):
-    """pytest-django's live server. Django's live server thread wraps every request in a media-files handler,
-    which cannot parse our MEDIA_URL = None (private files are never served by URL): give it a path no one uses
-    while the server starts (the handler reads it once), then put the setting back. It depends on the test
-    database so that the server stops (and closes its connections) before the database is dropped."""
-    from django.conf import settings
-
-    previous = settings.MEDIA_URL
-    settings.MEDIA_URL = "/media-non-servis/"
-    try:
-        return request.getfixturevalue("live_server")
-    finally:
-        settings.MEDIA_URL = previous
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _session_cookie(user, base_url):
-    client = Client()
-    client.force_login(user)
-    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}
 
 
 def _wait_until(page, condition, timeout=10.0):
@@ -97,10 +52,7 @@ def _points(audit):
     }
 
 
-def test_grading_offline_then_syncing_and_resolving_a_conflict(
-    browser, tablet_server, transactional_db, request
-):
-    live_server = tablet_server
+def test_grading_offline_then_syncing_and_resolving_a_conflict(browser, live_url, transactional_db, request):
     audit = AuditFactory(in_progress=True)
     auditor = AssignmentFactory(audit=audit).auditor
     colleague = AssignmentFactory(audit=audit).auditor
@@ -108,11 +60,9 @@ def test_grading_offline_then_syncing_and_resolving_a_conflict(
     url = reverse("audits:grading", args=[audit.pk])
 
     # The interface is French: the browser says so (headless Chromium asks for English otherwise).
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 800}, base_url=live_server.url, locale="fr-FR"
-    )
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_url, locale="fr-FR")
     context.set_default_timeout(10_000)
-    context.add_cookies([_session_cookie(auditor, live_server.url)])
+    context.add_cookies([session_cookie(auditor, live_url)])
     network = {"down": False, "cut": []}
 
     def cut_when_down(route):
