@@ -55,4 +55,4 @@ def registry_labels(on: datetime.date | None = None, filters: RegistryFilters | 
         )
     if filters.body:
         labels = labels.filter(certification_body_id=filters.body)
-    return labels.order_by("local_service__name", "central_service__name", "pk")
+    return labels.order_by("sort_name", "pk")

@@ -122,6 +122,7 @@ def _world() -> None:
         ),
         batch_size=5_000,
     )
+    names = {service.pk: service.name for service in services}
     Label.objects.bulk_create(
         (
             Label(
@@ -131,6 +132,7 @@ def _world() -> None:
                 tier=decision.tier,
                 starts_on=decision.decided_on,
                 ends_on=label_last_day(decision.decided_on),
+                sort_name=names[decision.local_service_id],
             )
             for decision in decisions
         ),

@@ -140,6 +140,7 @@ def seed(stdout) -> list:
             tier=decision.tier,
             starts_on=decision.decided_on,
             ends_on=label_last_day(decision.decided_on),
+            sort_name=decision.local_service.name,
         )
         for decision in decisions
     )

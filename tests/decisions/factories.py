@@ -78,6 +78,7 @@ def bulk_labels(template: Label, count: int, *, name: str = "Service") -> list[L
             tier=decision.tier,
             starts_on=today,
             ends_on=label_last_day(today),
+            sort_name=service.name,
         )
-        for decision in decisions
+        for decision, service in zip(decisions, services, strict=True)
     )

@@ -188,3 +188,20 @@ def test_pagination_keeps_the_valid_filters_only(client):
     page = _page(client, q="Masse", region="zz")
     assert 'href="?q=Masse&amp;page=2"' in page  # the invalid région is not carried along
     assert "Masse 0001" in page and "Gabarit" not in page
+
+
+def test_the_list_is_in_name_order_and_a_renamed_service_moves(client):
+    _labelled("Mairie de Brest")
+    caf = _labelled("CAF de Lyon")
+    bulk_labels(_labelled("Bibliothèque d’Albi"), 1, name="Douane")
+    page = _page(client)
+    assert page.index("Bibliothèque d’Albi") < page.index("CAF de Lyon") < page.index("Douane 0001")
+    assert page.index("Douane 0001") < page.index(
+        "Mairie de Brest"
+    )  # bulk-created labels have their place too
+    caf.local_service.name = "Urssaf de Lyon"
+    caf.local_service.save()
+    page = _page(client)
+    assert page.index("Mairie de Brest") < page.index("Urssaf de Lyon")
+    caf.refresh_from_db()
+    assert caf.sort_name == "Urssaf de Lyon"
