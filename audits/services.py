@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from audits import permissions, rules
@@ -583,6 +583,12 @@ def allowed_points(audit: Audit) -> tuple[Decimal, ...]:
     return tuple(Decimal(str(value)) for value in points)
 
 
+def _out_of_scale(allowed: tuple[Decimal, ...]) -> str:
+    """Says which notes the scale has: « 0, 0,25, 0,75 ou 1 » (local grid) or « 0 ou 1 » (central grid)."""
+    *others, last = [number_format(value.normalize()) for value in allowed]
+    return _("Note hors de l’échelle : %(values)s ou %(last)s.") % {"values": ", ".join(others), "last": last}
+
+
 def _parse_op(raw, allowed: tuple[Decimal, ...]) -> dict:
     """One operation as sent by the tablet, checked; raises ValueError with a French message."""
     if not isinstance(raw, dict):
@@ -599,10 +605,10 @@ def _parse_op(raw, allowed: tuple[Decimal, ...]) -> dict:
         try:
             points = Decimal(str(points))
         except ArithmeticError:
-            raise ValueError(_("Note hors de l’échelle.")) from None
+            raise ValueError(_out_of_scale(allowed)) from None
         # NaN and infinities are on no scale (and a signalling NaN cannot even be compared).
         if not points.is_finite() or points not in allowed:
-            raise ValueError(_("Note hors de l’échelle."))
+            raise ValueError(_out_of_scale(allowed))
         points = next(value for value in allowed if value == points)
     comment = raw.get("comment", "")
     if not isinstance(comment, str) or len(comment) > COMMENT_MAX_LENGTH:

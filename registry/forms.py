@@ -5,6 +5,7 @@ registry/services.py."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from labelsp.forms import validate_plausible_date
 from registry.services import REASON_MAX_LENGTH
 
 
@@ -21,6 +22,7 @@ def _date_field(label, help_text="", *, required=True, required_message=""):
         help_text=help_text,
         required=required,
         widget=DateInput(),
+        validators=[validate_plausible_date],
         error_messages={
             "required": required_message or _("Indiquez une date."),
             "invalid": _("Indiquez une date valide."),

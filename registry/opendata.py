@@ -27,6 +27,7 @@ from decisions.enums import DecisionOutcome, Tier
 from decisions.models import Attestation, Decision, Suspension, Withdrawal
 from labelsp.geo import DEPARTEMENTS, REGIONS
 from labelsp.links import absolute_url
+from labelsp.spreadsheets import neutralise_formula
 from registry.models import CertificationBody
 from registry.selectors import RegistryFilters
 
@@ -162,12 +163,15 @@ def _rows(labels):
 
 def export_csv(labels) -> bytes:
     """The CSV export: UTF-8 with a byte-order mark and ";" between columns (what French spreadsheets open as
-    is), a header line of the column names, empty cells for absent values, dates as YYYY-MM-DD."""
+    is), a header line of the column names, empty cells for absent values, dates as YYYY-MM-DD; a text starting
+    like a formula (=, +, -, @) is prefixed with an apostrophe."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=CSV_DELIMITER)
     writer.writerow(COLUMNS)
     for row in _rows(labels):
-        writer.writerow(["" if row[column] is None else row[column] for column in COLUMNS])
+        writer.writerow(
+            ["" if row[column] is None else neutralise_formula(row[column]) for column in COLUMNS]
+        )
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audits.enums import DrawKind
+from labelsp.forms import validate_plausible_date
 
 TEXT_MAX_LENGTH = 5000
 
@@ -12,11 +13,13 @@ class PlanForm(forms.Form):
     visit_start = forms.DateField(
         label=_("Premier jour de visite"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_plausible_date],
         error_messages={"required": _("Indiquez le premier jour de visite."), "invalid": _("Date invalide.")},
     )
     visit_end = forms.DateField(
         label=_("Dernier jour de visite"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_plausible_date],
         error_messages={"required": _("Indiquez le dernier jour de visite."), "invalid": _("Date invalide.")},
     )
     duration_days = forms.DecimalField(

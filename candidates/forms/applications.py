@@ -12,6 +12,7 @@ from candidates import rules
 from candidates.enums import ApplicationKind, DocumentPiece, PerimeterDomain
 from candidates.models import Application, Site
 from candidates.services import EDITABLE_FIELDS
+from labelsp.forms import validate_plausible_date
 from surveys.enums import SurveyKind
 from surveys.models import Campaign
 from surveys.report import campaign_summary
@@ -128,6 +129,9 @@ class ApplicationForm(forms.ModelForm):
 
     def __init__(self, *args, application: Application, **kwargs):
         super().__init__(*args, instance=application, **kwargs)
+        for name in DATE_FIELDS:
+            if name in self.fields:
+                self.fields[name].validators.append(validate_plausible_date)
         for name in SCORE_FIELDS:
             field = self.fields[name]
             field.validators += [

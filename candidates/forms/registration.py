@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from candidates import rules
 from candidates.enums import LocalServiceKind, PerimeterDomain, SiteKind
 from candidates.models import CentralService, EligibleCategory
+from labelsp.forms import validate_plausible_date
 from labelsp.geo import DEPARTEMENT_CHOICES
 from labelsp.validators import validate_siret
 from registry.models import CertificationBody
@@ -233,10 +234,13 @@ class ContractForm(forms.Form):
         # Same sentence as the service's: a body suspended since the page was shown is refused here.
         error_messages={"invalid_choice": _("Cet organisme n’est pas habilité par la DITP à ce jour.")},
     )
-    signed_on = forms.DateField(label=_("Contrat signé le"), widget=DATE_WIDGET)
+    signed_on = forms.DateField(
+        label=_("Contrat signé le"), widget=DATE_WIDGET, validators=[validate_plausible_date]
+    )
     cycle_start = forms.DateField(
         label=_("Début du cycle couvert"),
         widget=DATE_WIDGET,
+        validators=[validate_plausible_date],
         help_text=_("Le contrat couvre le cycle de labellisation de 3 ans qui commence à cette date."),
     )
     unit_count = forms.IntegerField(min_value=1, max_value=100_000)

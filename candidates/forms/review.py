@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.enums import ApplicationOutcome, ChecklistItem
+from labelsp.forms import validate_plausible_date
 
 REQUEST_COMPLEMENTS = "request_complements"
 ACKNOWLEDGE = "acknowledge"
@@ -99,6 +100,7 @@ class CloseForm(forms.Form):
         ),
         required=False,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        validators=[validate_plausible_date],
         error_messages={"invalid": _("Saisissez une date valide.")},
     )
     reason = forms.CharField(

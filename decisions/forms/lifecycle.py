@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from decisions.enums import AppealStatus, SuspensionReason, WithdrawalReason
+from labelsp.forms import validate_plausible_date
 
 TEXT_MAX_LENGTH = 5000
 
@@ -20,6 +21,7 @@ def _date_field(label, help_text=""):
         label=label,
         help_text=help_text,
         widget=DateInput(),
+        validators=[validate_plausible_date],
         error_messages={"required": _("Indiquez une date."), "invalid": _("Indiquez une date valide.")},
     )
 

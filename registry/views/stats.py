@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from labelsp.accounts.enums import Role
+from labelsp.spreadsheets import neutralise_formula
 from registry import stats
 from registry.forms import StatisticsFilterForm
 
@@ -187,8 +188,11 @@ def table_csv(request, table):
     for row, cells in data.column_cells():
         writer.writerow(
             [
-                str(row.label),
-                *(cell_text(cell, column.kind) for column, cell in zip(data.columns, cells, strict=True)),
+                neutralise_formula(str(row.label)),
+                *(
+                    neutralise_formula(cell_text(cell, column.kind))
+                    for column, cell in zip(data.columns, cells, strict=True)
+                ),
             ]
         )
     return response

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from labelsp.forms import validate_plausible_date
 from surveys.enums import NSP_LABEL, SCALE_LABELS, SurveyKind
 
 POPULATION_LABELS = {
@@ -36,8 +37,12 @@ class CampaignForm(forms.Form):
     """The campaign of one kind: dates, people solicited and, for the user survey, the sampling method."""
 
     kind = forms.ChoiceField(choices=SurveyKind.choices, widget=forms.HiddenInput)
-    opens_on = forms.DateField(label=_("Date d’ouverture"), widget=DateInput())
-    closes_on = forms.DateField(label=_("Date de clôture prévue"), widget=DateInput())
+    opens_on = forms.DateField(
+        label=_("Date d’ouverture"), widget=DateInput(), validators=[validate_plausible_date]
+    )
+    closes_on = forms.DateField(
+        label=_("Date de clôture prévue"), widget=DateInput(), validators=[validate_plausible_date]
+    )
     population = forms.IntegerField(
         min_value=1, error_messages={"min_value": _("Indiquez un nombre supérieur ou égal à 1.")}
     )

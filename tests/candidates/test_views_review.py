@@ -411,7 +411,7 @@ def test_a_refusal_needs_its_notification_date(login):
             "Saisissez une date valide.",
         ),
         (
-            {"outcome": "refused", "refusal_notified_on": "2999-01-01"},
+            {"outcome": "refused", "refusal_notified_on": "2099-01-01"},
             "refusal_notified_on",
             "La date de notification ne peut pas être future.",
         ),
