@@ -29,6 +29,9 @@ def load_json(data: bytes):
                 % {"line": error.lineno, "column": error.colno}
             ]
         ) from None
+    except RecursionError:
+        # A hostile file of thousands of nested brackets exhausts the parser's stack: refused, never a 500.
+        raise ValidationError([_("Le fichier n’est pas un JSON valide : il est trop imbriqué.")]) from None
 
 
 def unknown_keys(obj: dict, allowed, *, where: str) -> list[str]:

@@ -46,6 +46,12 @@ class InvitationForm(forms.Form):
                     _("Ce fichier n’est pas un fichier texte : choisissez un fichier .txt ou .csv.")
                 ) from error
             raise
+        uploaded.seek(0)
+        if b"\x00" in uploaded.read():
+            # UTF-16 or binary content that libmagic still calls text: its "addresses" would be unreadable.
+            raise ValidationError(
+                _("Ce fichier n’est pas un fichier texte : choisissez un fichier .txt ou .csv.")
+            )
         return uploaded
 
     def clean(self):
