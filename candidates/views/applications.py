@@ -190,6 +190,16 @@ def _log_rows(application) -> list:
     return entries
 
 
+def _labels_of(user, application) -> list:
+    """The labels awarded on the file, which the candidate reaches from here (their attestations are on the
+    label's page). A decision closes the file: an open file has none (and costs no query)."""
+    from decisions.models import Label
+
+    if application.status != ApplicationStatus.CLOSED:
+        return []
+    return list(Label.objects.for_user(user).filter(decision__application=application).order_by("pk"))
+
+
 def _render_detail(
     request,
     application,
@@ -234,6 +244,7 @@ def _render_detail(
         "can_post": can_post,
         "can_withdraw": can_withdraw,
         "can_review": permissions.can_review_application(user, application),
+        "labels": _labels_of(user, application),
         "problems": _problem_items(application, problems),
         "submit_errors": _problem_items(application, failed),
         "field_groups": _field_rows(application, failed, _campaign_links(user, application)),

@@ -920,3 +920,31 @@ def test_no_message_on_a_draft(login):
         not in client.get(_url("application_detail", application)).content.decode()
     )
     assert client.post(_url("message_post", application), {"body": "Bonjour"}).status_code == 403
+
+
+def test_a_labelled_file_leads_its_candidate_to_the_label_and_its_attestations(login):
+    """The candidate's way to their label's page (tier, validity, signed attestations): from the file it was
+    awarded on. Nothing else in the candidate's interface leads there."""
+    from tests.decisions.factories import LabelFactory
+
+    user, _local, _contract, _manager = _candidate()
+    application = _application(user, status=ApplicationStatus.CLOSED, outcome=ApplicationOutcome.LABELLED)
+    label = LabelFactory(decision__application=application)
+    other = LabelFactory()  # another service's label, never linked
+    client = login(user)
+
+    html = client.get(_url("application_detail", application)).content.decode()
+
+    assert f'href="{reverse("decisions:label_detail", args=[label.pk])}"' in html
+    assert "Le label et ses attestations" in html
+    assert reverse("decisions:label_detail", args=[other.pk]) not in html
+    assert client.get(reverse("decisions:label_detail", args=[label.pk])).status_code == 200
+
+
+def test_a_file_without_a_label_links_to_none(login):
+    user, _local, _contract, _manager = _candidate()
+    application = _application(user)
+
+    html = login(user).get(_url("application_detail", application)).content.decode()
+
+    assert "Le label et ses attestations" not in html
