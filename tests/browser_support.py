@@ -60,11 +60,16 @@ def live_url(request, django_db_setup):
 
 @pytest.fixture
 def browser():
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
+        # With Playwright's loop running, Django keeps the test's connection in a context variable that the
+        # database teardown does not see: close it while the loop still runs, or the test database cannot be
+        # dropped.
+        connections.close_all()
         browser.close()
 
 

@@ -13,7 +13,6 @@ import time
 import uuid
 
 import pytest
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -209,6 +208,3 @@ def test_grading_offline_then_syncing_and_resolving_a_conflict(browser, live_url
         raise
     finally:
         context.close()
-        # With Playwright's loop running, Django keeps this test's connection in a context variable that the
-        # database teardown does not see: close it here, or the test database cannot be dropped.
-        connections.close_all()
