@@ -3,13 +3,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates import permissions, rules, services
 from candidates.enums import ApplicationStatus, LocalServiceKind
-from candidates.models import Application, CentralService, LocalService
+from candidates.models import Application, CentralService, LocalService, ServiceContract
 from labelsp.accounts.enums import Role
 from labelsp.accounts.models import Membership
 from labelsp.geo import DEPARTEMENT_CHOICES
@@ -78,10 +79,11 @@ def central_service_detail(request, pk):
                 }
             else:
                 service.deadline = {"kind": "audit", "date": application.audit_start}
+    can_manage = permissions.can_manage_central_service(request.user, central)
     # Services that declared themselves of the network and wait for its confirmation (§1.4.1).
     pending_attachments = (
         list(central.local_services.filter(parent_confirmed_at__isnull=True).order_by("registered_at", "pk"))
-        if permissions.can_manage_central_service(request.user, central)
+        if can_manage
         else []
     )
     # The central service's own open file: the campaign its sampled locals file within (§3.9.2).
@@ -94,11 +96,20 @@ def central_service_detail(request, pk):
         campaign_counts = [
             (label, counts[value]) for value, label in ApplicationStatus.choices if counts.get(value)
         ]
+    # The network's contract, from which its locals file: the central service records it (§3.2).
+    contract = (
+        ServiceContract.objects.covering(timezone.localdate())
+        .filter(central_service=central)
+        .select_related("certification_body")
+        .first()
+    )
     return render(
         request,
         "candidates/central_service_detail.html",
         {
             "central": central,
+            "contract": contract,
+            "can_manage": can_manage,
             "pending_attachments": pending_attachments,
             "campaign": campaign,
             "campaign_counts": campaign_counts,

@@ -147,6 +147,15 @@ def nav(page, name: str) -> None:
     page.locator(".fr-nav").get_by_role("link", name=name, exact=True).click()
 
 
+def nav_to_files(person: "Person") -> None:
+    """The header's entry to the service's files: « Mes dossiers » for a local, « Dossiers » for a central service
+    (its network's files are there too)."""
+    from labelsp.accounts.enums import Role
+
+    central = person.user.memberships.active().filter(role=Role.CENTRAL).exists()
+    nav(person.page, "Dossiers" if central else "Mes dossiers")
+
+
 def success(page, text) -> None:
     expect(page.locator(".fr-alert--success").filter(has_text=text).first).to_be_visible()
 
@@ -205,12 +214,15 @@ def certification_body(name: str):
 # --- 1. The local service registers, with its sites, and chooses its certification body ------------------------
 
 
-def candidate_registers(j: Journey, *, name: str, siret: str, body_name: str) -> None:
+def candidate_registers(
+    j: Journey, *, name: str, siret: str, body_name: str, person: str = "candidate", network: str = ""
+) -> None:
     """The quality referent, logged in through the login form, registers the service and two sites, then records
-    the contract signed with the body."""
+    the contract signed with the body. A local of a `network` (« network name — central service ») declares it
+    instead: its central service chooses the body for the whole network."""
     from candidates.models import LocalService, ServiceContract
 
-    candidate = j.people["candidate"]
+    candidate = j.people[person]
     log_in_through_the_form(candidate)
     page = candidate.page
     page.goto(reverse("candidates:register"))
@@ -223,6 +235,8 @@ def candidate_registers(j: Journey, *, name: str, siret: str, body_name: str) ->
     page.locator("#id_departement").select_option("21")
     page.locator("#id_contact_name").fill(candidate.user.get_full_name())
     page.locator("#id_contact_email").fill(candidate.user.email)
+    if network:
+        page.locator("#id_parent").select_option(label=network)
     for n, (site_name, kind, street, postal_code, city, agents) in enumerate(
         [
             ("Accueil de Dijon", "principal", "12 rue de la Liberté", "21000", "Dijon", "14"),
@@ -254,6 +268,12 @@ def candidate_registers(j: Journey, *, name: str, siret: str, body_name: str) ->
     page.get_by_role("button", name="Ajouter le site").click()
     success(page, "Le site « Permanence de Montbard » est ajouté au périmètre.")
     j.shot(candidate, "candidate added a third site")
+    service = LocalService.objects.get(siret=siret)
+    assert service.sites.filter(is_active=True).count() == 3
+    j.data["service"] = service
+    if network:
+        assert service.parent is not None and service.parent_confirmed_at is None
+        return
 
     page.get_by_role("link", name="Choisir un organisme de certification").click()
     page.locator("#id_certification_body").select_option(label=body_name)
@@ -265,11 +285,46 @@ def candidate_registers(j: Journey, *, name: str, siret: str, body_name: str) ->
     success(page, f"Le contrat signé avec {body_name} est enregistré.")
     expect(page.locator("main")).to_contain_text(body_name)
     j.shot(candidate, "candidate recorded the contract with the body")
-
-    service = LocalService.objects.get(siret=siret)
-    assert service.sites.filter(is_active=True).count() == 3
     assert ServiceContract.objects.get(local_service=service).certification_body.name == body_name
-    j.data["service"] = service
+
+
+def central_confirms_the_attachment(j: Journey, *, local_name: str) -> None:
+    """The central service's referent finds the self-declared local among the attachments to confirm on the
+    network's page, and confirms it: the local enters the network."""
+    central = j.people["central"]
+    page = central.page
+    page.goto(reverse("candidates:central_service_detail", args=[j.data["central"].pk]))
+    pending = page.locator("section[aria-labelledby=attachments-title] li", has_text=local_name)
+    pending.get_by_role("button", name="Confirmer le rattachement").click()
+    success(page, f"{local_name} fait désormais partie du réseau.")
+    expect(page.locator("main table tbody")).to_contain_text(local_name)
+    j.shot(central, "central service confirmed the network attachment")
+    service = j.data["service"]
+    service.refresh_from_db()
+    assert service.parent_id == j.data["central"].pk and service.parent_confirmed_at is not None
+
+
+def central_records_the_contract(j: Journey, *, body_name: str, unit_count: int) -> None:
+    """The central service chooses the body for its whole network and records the signed contract."""
+    from candidates.models import ServiceContract
+
+    central = j.people["central"]
+    page = central.page
+    page.goto(reverse("candidates:central_service_detail", args=[j.data["central"].pk]))
+    page.get_by_role("link", name="Choisir un organisme de certification").click()
+    page.locator("#id_certification_body").select_option(label=body_name)
+    today = Clock.today()
+    page.locator("#id_signed_on").fill(today.isoformat())
+    page.locator("#id_cycle_start").fill(today.isoformat())
+    expect(page.locator("#id_unit_count")).to_have_value(str(unit_count))
+    page.get_by_role("button", name="Enregistrer le contrat").click()
+    success(page, f"Le contrat signé avec {body_name} est enregistré.")
+    j.shot(central, "central service recorded the network's contract")
+    contract = ServiceContract.objects.get(central_service=j.data["central"])
+    assert contract.certification_body.name == body_name and contract.unit_count == unit_count
+    j.data["contract"] = contract
+    page.goto(reverse("candidates:central_service_detail", args=[j.data["central"].pk]))
+    expect(page.locator("#contract-title + p")).to_contain_text(body_name)  # the network page names the body
 
 
 # --- 2. Both survey campaigns: answers through the public link and a CSV import ---------------------------------
@@ -384,17 +439,23 @@ def upload_piece(page, piece: str, name: str) -> None:
 
 
 def candidate_files_the_application(
-    j: Journey, *, audit_start: datetime.date, audit_end: datetime.date
+    j: Journey,
+    *,
+    audit_start: datetime.date,
+    audit_end: datetime.date,
+    person: str = "candidate",
+    surveys_by_hand: dict | None = None,
 ) -> None:
     """The candidate opens an initial file, fills it (the closed campaigns fill the survey dates and scores),
-    attaches the eight pieces and files it."""
+    attaches the eight pieces and files it. A central service runs no campaign on the platform: its file states
+    the surveys' dates and scores by hand (`surveys_by_hand`: field name → value)."""
     from candidates.enums import ApplicationStatus
     from candidates.models import Application
 
-    candidate = j.people["candidate"]
+    candidate = j.people[person]
     page = candidate.page
     today = Clock.today()
-    nav(page, "Mes dossiers")
+    nav_to_files(candidate)
     page.get_by_role("link", name="Ouvrir un dossier").click()
     page.locator("#id_kind").select_option("initial")
     page.get_by_role("button", name="Ouvrir le dossier").click()
@@ -410,20 +471,26 @@ def candidate_files_the_application(
     page.locator("#id_sampling_method").fill(
         "Tirage aléatoire de 500 allocataires reçus sur 12 mois, tous canaux."
     )
-    for name in ("user_survey_campaign", "agent_survey_campaign"):
-        select = page.locator(f"#id_{name}")
-        select.select_option(index=1)  # the closed campaign of the platform
+    if surveys_by_hand is None:
+        for name in ("user_survey_campaign", "agent_survey_campaign"):
+            select = page.locator(f"#id_{name}")
+            select.select_option(index=1)  # the closed campaign of the platform
+    else:
+        expect(page.locator("#id_user_survey_campaign")).to_have_count(0)
+        for name, value in surveys_by_hand.items():
+            page.locator(f"#id_{name}").fill(str(value))
     page.locator("#id_indicators_since").fill((today - datetime.timedelta(days=250)).isoformat())
     page.locator("#id_indicators_summary").fill(
         "Délai de réponse aux courriels ; taux de décroché ; satisfaction."
     )
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     success(page, "Le dossier est enregistré.")
-    application = Application.objects.get(local_service=j.data["service"])
-    # The platform's campaigns filled the surveys' scores.
-    assert str(application.user_survey_score) == "85.71", application.user_survey_score
-    assert str(application.agent_survey_score) == "75.00", application.agent_survey_score
-    expect(page.locator("main")).to_contain_text("85,71")
+    application = Application.objects.filter(created_by=candidate.user).latest("pk")
+    if surveys_by_hand is None:
+        # The platform's campaigns filled the surveys' scores.
+        assert str(application.user_survey_score) == "85.71", application.user_survey_score
+        assert str(application.agent_survey_score) == "75.00", application.agent_survey_score
+        expect(page.locator("main")).to_contain_text("85,71")
     for piece, name in PIECES.items():
         upload_piece(page, piece, name)
     j.shot(candidate, "candidate filled the file and attached the pieces")
@@ -511,13 +578,13 @@ def candidate_sends_the_complement(j: Journey) -> None:
     assert application.status == ApplicationStatus.RESUBMITTED
 
 
-def manager_acknowledges(j: Journey, service_name: str) -> None:
+def manager_acknowledges(j: Journey, service_name: str, *, piece: str = "plan-d-actions-date.pdf") -> None:
     from candidates.enums import ApplicationStatus
 
     manager = j.people["manager"]
     page = manager.page
     _open_review(j, manager, service_name)
-    expect(page.locator("main")).to_contain_text("plan-d-actions-date.pdf")
+    expect(page.locator("main")).to_contain_text(piece)
     _fill_checklist(page, not_ok={})
     page.get_by_role("button", name="Déclarer recevable").click()
     success(page, "Le dossier est déclaré recevable")
@@ -580,6 +647,12 @@ def manager_draws_and_sends_the_plan(j: Journey, *, visit_start, visit_end, draw
     assert len(draw.selected) == draw_size
     for identifier in draw.selected:
         expect(page.locator("main")).to_contain_text(draw.labels[str(identifier)])
+    if audit.is_central:
+        page.goto(reverse("audits:audit_detail", args=[audit.pk]))
+        drawn = page.locator('section[aria-labelledby="sample-title"] ul > li')
+        expect(drawn).to_have_count(draw_size)
+        for identifier in draw.selected:
+            expect(drawn.filter(has_text=draw.labels[str(identifier)])).to_have_count(1)
     j.shot(manager, "manager drew the audited units")
     page.goto(reverse("audits:audit_detail", args=[audit.pk]))
     page.get_by_role("link", name="Préparer le plan").click()
@@ -624,11 +697,13 @@ def _grades(audit) -> dict[str, str]:
 
 
 def auditor_grades_on_the_tablet(j: Journey, *, grades: dict[str, str], offline_sections: list[str]) -> None:
-    """On a 1024×768 tablet: the sections before `offline_sections` are graded online (each tap reaches the server),
-    then the network goes (Chromium offline and every request cut, the service worker's included); the grades are
+    """On a 1024×768 tablet: the sections not in `offline_sections` are graded online (each tap reaches the server),
+    then (when `offline_sections` is not empty) the network goes (Chromium offline and every request cut, the service worker's included); the grades are
     queued on the tablet, survive a reload served by the service worker, and all reach the server once the network
     is back."""
     audit = j.data["audit"]
+    if "tablet" in j.people:
+        j.people["tablet"].context.close()
     tablet = j.person("tablet", j.people["auditor"].user, viewport=TABLET)
     page, context = tablet.page, tablet.context
     network = {"down": False, "cut": []}
@@ -677,28 +752,31 @@ def auditor_grades_on_the_tablet(j: Journey, *, grades: dict[str, str], offline_
     expect(pending).to_have_text("0")
     j.shot(tablet, "auditor graded online on the tablet")
 
-    network["down"] = True
-    context.set_offline(True)
-    expect(banner.locator('[data-role="network"]')).to_have_text("Hors ligne")
-    offline = [code for section in offline_sections for code in sections[section]]
-    for section in offline_sections:
-        grade_section(section)
-    expect(pending).to_have_text(str(len(offline)))
-    j.shot(tablet, "auditor graded offline, grades queued")
-    response = page.reload()
-    assert response is not None and response.from_service_worker
-    expect(page.locator("#grading")).to_have_attribute("data-ready", "true")
-    expect(pending).to_have_text(str(len(offline)))
-    assert set(_grades(audit)) == set(online), "nothing left the tablet while offline"
-    assert network["cut"], "no request was cut"
+    if not offline_sections:  # graded online only (the offline part is the local journey's)
+        wait_until(page, lambda: _grades(audit) == grades, message="grades not saved")
+    else:
+        network["down"] = True
+        context.set_offline(True)
+        expect(banner.locator('[data-role="network"]')).to_have_text("Hors ligne")
+        offline = [code for section in offline_sections for code in sections[section]]
+        for section in offline_sections:
+            grade_section(section)
+        expect(pending).to_have_text(str(len(offline)))
+        j.shot(tablet, "auditor graded offline, grades queued")
+        response = page.reload()
+        assert response is not None and response.from_service_worker
+        expect(page.locator("#grading")).to_have_attribute("data-ready", "true")
+        expect(pending).to_have_text(str(len(offline)))
+        assert set(_grades(audit)) == set(online), "nothing left the tablet while offline"
+        assert network["cut"], "no request was cut"
 
-    network["down"] = False
-    context.set_offline(False)
-    expect(pending).to_have_text("0", timeout=20_000)
-    wait_until(page, lambda: _grades(audit) == grades, message="offline grades not synchronised")
-    expect(banner.locator('[data-role="network"]')).to_have_text("En ligne")
-    expect(page.locator('[data-role="total-graded"]')).to_have_text(str(len(grades)))
-    j.shot(tablet, "back online, every grade reached the server")
+        network["down"] = False
+        context.set_offline(False)
+        expect(pending).to_have_text("0", timeout=20_000)
+        wait_until(page, lambda: _grades(audit) == grades, message="offline grades not synchronised")
+        expect(banner.locator('[data-role="network"]')).to_have_text("En ligne")
+        expect(page.locator('[data-role="total-graded"]')).to_have_text(str(len(grades)))
+        j.shot(tablet, "back online, every grade reached the server")
 
     banner.get_by_role("link", name="Réunion de clôture").click()
     page.locator("#id_closing_summary").fill(
@@ -759,6 +837,46 @@ def candidate_sends_observations(j: Journey) -> None:
     assert Observation.objects.filter(audit=audit).count() == 1
 
 
+def central_proposes_a_corrective_action(j: Journey, *, code: str, proposal: str) -> None:
+    """The central service answers its report: a corrective action on the checkpoint graded « non » (§3.9.2)."""
+    from audits.models import CorrectiveAction
+
+    central = j.people["central"]
+    page = central.page
+    audit = j.data["audit"]
+    page.goto(reverse("audits:report_answer", args=[audit.pk]))
+    page.get_by_role("link", name="Télécharger le rapport d’audit (PDF)").wait_for()
+    select = page.locator("#id_checkpoint")
+    expect(select.locator("option")).to_have_count(2)  # the empty choice and the one « non »
+    select.select_option(index=1)
+    expect(select.locator("option:checked")).to_contain_text(code)
+    page.locator("#id_proposal").fill(proposal)
+    page.get_by_role("button", name="Proposer cette action corrective").click()
+    success(page, "Votre action corrective est transmise à l’auditeur.")
+    expect(page.locator("main")).to_contain_text(proposal)
+    j.shot(central, "central service proposed a corrective action")
+    action = CorrectiveAction.objects.get(audit=audit)
+    assert action.checkpoint.code == code
+
+
+def auditor_judges_the_corrective_action(j: Journey, *, code: str, comment: str) -> None:
+    from audits.enums import CorrectiveJudgement
+    from audits.models import CorrectiveAction
+
+    auditor = j.people["auditor"]
+    page = auditor.page
+    audit = j.data["audit"]
+    page.goto(reverse("audits:audit_detail", args=[audit.pk]))
+    page.get_by_role("link", name="Observations et actions correctives").click()
+    action = CorrectiveAction.objects.get(audit=audit)
+    page.locator(f"#id_action-{action.pk}-judgement_comment").fill(comment)
+    page.get_by_role("button", name="Accepter", exact=True).click()
+    success(page, f"Votre avis sur l’action corrective du point {code} est enregistré.")
+    j.shot(auditor, "auditor accepted the corrective action")
+    action.refresh_from_db()
+    assert action.judgement == CorrectiveJudgement.ACCEPTED and action.judged_by == auditor.user
+
+
 def auditor_hands_over_for_decision(j: Journey) -> None:
     from audits.enums import AuditStatus
 
@@ -789,9 +907,16 @@ def manager_decides(j: Journey, *, tier_label: str, network_attested: bool = Fal
     page.goto(reverse("audits:audit_detail", args=[audit.pk]))
     page.get_by_role("link", name="Préparer la décision").click()
     if network_attested:
-        tick(page, "id_network_attested")
+        # Without the network's yearly self-assessments the central service is refused; the manager reads the
+        # proposal as it stands once they are attested, then attests them.
+        expect(page.locator(".fr-callout__title")).to_have_text("Refus du label")
+        page.get_by_role(
+            "link", name="Voir la proposition si le réseau a transmis ses autodiagnostics"
+        ).click()
     expect(page.locator(".fr-callout__title")).to_have_text(f"Label attribué au palier {tier_label}")
     j.shot(manager, "manager reads the proposed decision")
+    if network_attested and not page.locator("#id_network_attested").is_checked():
+        tick(page, "id_network_attested")
     tick(page, "id_confirm")
     page.get_by_role("button", name="Émettre la décision").click()
     success(page, "La décision est émise et notifiée au service.")
@@ -820,15 +945,17 @@ def qr_codes(pdf_bytes: bytes) -> list[str]:
     return texts
 
 
-def candidate_downloads_the_attestation_and_checks_its_qr_code(j: Journey, *, tier_label: str) -> None:
+def candidate_downloads_the_attestation_and_checks_its_qr_code(
+    j: Journey, *, tier_label: str, person: str = "candidate"
+) -> bytes:
     """From the closed file to the label's page, the signed PDF is downloaded; its QR code, read by a real reader,
-    leads anyone to the verification page, which says the label is valid."""
-    candidate = j.people["candidate"]
+    leads anyone to the verification page, which says the label is valid. Returns the PDF."""
+    candidate = j.people[person]
     page = candidate.page
     label = j.data["label"]
     attestation = label.attestations.get()
-    nav(page, "Mes dossiers")
-    page.locator("main table a").first.click()
+    nav_to_files(candidate)
+    page.locator("main table a").first.click()  # the service's own files come first
     page.get_by_role("link", name="Le label et ses attestations").click()
     expect(page.locator("main")).to_contain_text(attestation.number)
     with page.expect_download() as download_info:
@@ -850,17 +977,35 @@ def candidate_downloads_the_attestation_and_checks_its_qr_code(j: Journey, *, ti
     expect(visitor.locator("main")).to_contain_text(tier_label)
     j.steps.shot(visitor, "anyone verifies the attestation from its QR code")
     context.close()
+    return content
 
 
-def visitor_finds_the_service_in_the_register(j: Journey, *, name: str, tier_label: str) -> None:
+def visitor_finds_the_service_in_the_register(
+    j: Journey, *, name: str, tier_label: str, network: str = "", network_rows: dict | None = None
+) -> None:
+    """Anyone finds the service in the public register, by its name, or by its `network` (the central service's
+    name): then every row is one of `network_rows` (name → tier) and each of them is there."""
     context = j.context()
     visitor = j.steps.watch(context.new_page())
     visitor.goto(reverse("registre:list"))
-    visitor.locator("#id_q").fill(name)
+    if network:
+        visitor.locator("#id_network").select_option(label=network)
+    else:
+        visitor.locator("#id_q").fill(name)
     visitor.get_by_role("button", name="Rechercher").click()
-    row = visitor.locator("main table tbody tr", has_text=name)
-    expect(row).to_have_count(1)
-    expect(row).to_contain_text(tier_label)
+    rows = visitor.locator("main table tbody tr")
+
+    def row_of(
+        service_name,
+    ):  # by the service's own cell (a local's row names its network's central service too)
+        return rows.filter(has=visitor.locator("td:first-child", has_text=service_name))
+
+    expect(row_of(name)).to_have_count(1)
+    expect(row_of(name)).to_contain_text(tier_label)
+    if network:
+        expect(rows).to_have_count(len(network_rows))
+        for row_name, row_tier in network_rows.items():
+            expect(row_of(row_name)).to_contain_text(row_tier)
     j.steps.shot(visitor, "the service is in the public register")
     context.close()
 

@@ -156,3 +156,16 @@ def test_without_a_campaign_the_page_says_so(network):
     assert (
         "Le service central n’a pas de dossier de candidature en cours." in client.get(url).content.decode()
     )
+
+
+def test_the_network_page_leads_the_central_service_to_its_contract(network, login):
+    _central, contract, client, url = network
+    page = client.get(url).content.decode()
+    assert contract.certification_body.name in page
+    assert reverse("candidates:contract_create") not in page
+    newcomer = CentralServiceFactory()
+    user = UserFactory()
+    MembershipFactory(user=user, role=Role.CENTRAL, organisation=newcomer)
+    page = login(user).get(reverse("candidates:central_service_detail", args=[newcomer.pk])).content.decode()
+    assert "Aucun contrat de prestation ne couvre votre réseau" in page
+    assert reverse("candidates:contract_create") in page

@@ -72,3 +72,14 @@ def test_a_central_follow_up_short_of_labelled_locals_says_how_many_more_are_nee
     )
     assert "D’autres services locaux à présenter" in html
     assert "dont au moins 2 labellisés" in html  # ⌈75 % × 4⌉ = 3, one is
+
+
+def test_the_manager_reaches_the_central_decision_from_the_central_audit(login):
+    """A central file handed over for decision leads its manager to the decision page, as a local one does."""
+    from decisions.enums import Tier
+    from tests.decisions.test_central import _network
+
+    application, manager = _network([Tier.ARGENT, Tier.ARGENT, Tier.OR])
+    audit = application.audits.get()
+    html = login(manager).get(reverse("audits:audit_detail", args=[audit.pk])).content.decode()
+    assert reverse("decisions:decision_prepare", args=[application.pk]) in html
