@@ -1,8 +1,6 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from labelsp import views
 
@@ -12,7 +10,7 @@ admin.site.site_header = "Services Publics + — administration DITP"
 urlpatterns = [
     path("", views.home, name="home"),
     path("sante/", views.health, name="health"),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("langue/<str:code>/", views.language, name="language"),
     path("compte/", include("allauth.urls")),
     path("espace/", include("labelsp.accounts.urls")),
     path("services/", include("candidates.urls")),

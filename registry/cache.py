@@ -11,9 +11,8 @@ reaches every worker within that delay; the process that made it sees it at once
 round trip at all, which is what brings a cached registry page close to a trivial view (`make bench`).
 
 Whole pages (`shared_page`) are shared only between visitors who carry no session and no message: the page is
-then the same for all of them except for two per-request secrets, the CSP nonce and the CSRF token (the footer's
-language form), which are stored as placeholders and filled in afresh for each response. Nothing of a logged-in
-user's page is ever shared.
+then the same for all of them except for the CSP nonce, stored as a placeholder and filled in afresh for each
+response. A page that holds a CSRF token (a POST form) is never shared; nor is anything of a logged-in user's page.
 """
 
 import contextlib
@@ -25,7 +24,6 @@ from collections import OrderedDict
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
 VERSION_KEY = "registry:version"
@@ -33,9 +31,8 @@ VERSION_KEY = "registry:version"
 # megabytes with 20,000 services, stay in the shared tier only).
 LOCAL_MAX_ENTRIES = 256
 LOCAL_MAX_BYTES = 512 * 1024
-# Placeholders of the per-request secrets in a shared page; neither can occur in a rendered page by chance.
+# The placeholder of the per-request CSP nonce in a shared page; it cannot occur in a rendered page by chance.
 NONCE_SLOT = "labelsp-csp-nonce-9f2c47d1e0b3"
-CSRF_SLOT = "labelsp-csrf-token-5a81c3e6d2f4"
 
 _lock = threading.Lock()
 _local: OrderedDict = OrderedDict()
@@ -134,17 +131,21 @@ def shareable(request) -> bool:
 
 
 def shared_page(request, key: str, render) -> HttpResponse:
-    """The page `render(extra_context)` would return for `request`, shared between anonymous visitors under `key`
-    (with the registry's version and the language). `render` receives the context to add: a placeholder CSRF
-    token. Only complete 200 answers that set no cookie of their own are shared."""
+    """The page `render()` returns for `request`, shared between anonymous visitors under `key` (with the
+    registry's version and the language). Only complete 200 answers that set no cookie and hold no CSRF token are
+    shared; their CSP nonce is replaced by the request's own."""
     if settings.REGISTRY_CACHE_SECONDS <= 0 or not shareable(request):
-        return render({})
+        return render()
     full_key = f"registry:page:{registry_version()}:{translation.get_language()}:{key}"
     entry = cache_get(full_key)
     if entry is None:
-        response = render({"csrf_token": CSRF_SLOT})
-        if response.status_code != 200 or response.streaming or response.cookies:
-            response.content = _filled(response.content.decode(response.charset), request)
+        response = render()
+        if (
+            response.status_code != 200
+            or response.streaming
+            or response.cookies
+            or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a token was rendered: it is this visitor's own
+        ):
             return response
         content = response.content.decode(response.charset)
         nonce = getattr(request, "_csp_nonce", None)
@@ -153,13 +154,6 @@ def shared_page(request, key: str, render) -> HttpResponse:
         entry = (content, response["Content-Type"])
         cache_set(full_key, entry)
     content, content_type = entry
-    return HttpResponse(_filled(content, request), content_type=content_type)
-
-
-def _filled(content: str, request) -> str:
-    """A shared page with this request's own CSP nonce and CSRF token where it holds placeholders."""
     if NONCE_SLOT in content:
         content = content.replace(NONCE_SLOT, str(request.csp_nonce))
-    if CSRF_SLOT in content:
-        content = content.replace(CSRF_SLOT, get_token(request))
-    return content
+    return HttpResponse(content, content_type=content_type)

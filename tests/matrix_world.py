@@ -51,7 +51,7 @@ LOGIN = "login"  # a redirect to the login page
 PUBLIC = {
     "home",
     "health",
-    "set_language",
+    "language",
     "proconnect_login",
     "proconnect_callback",
     "decisions:attestation_verify",

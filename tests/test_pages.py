@@ -26,11 +26,21 @@ def test_pages_have_skip_links_header_footer_and_language(client):
 
 
 def test_english_is_available(client):
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    assert response.status_code == 302
+    response = client.get(reverse("language", args=["en"]), {"next": "/registre/"})
+    assert response.status_code == 302 and response["Location"] == "/registre/"
     html = client.get(reverse("home")).content.decode()
     assert '<html lang="en"' in html
     assert "Log in" in html
+    assert client.get(reverse("language", args=["fr"])).status_code == 302
+    assert '<html lang="fr"' in client.get(reverse("home")).content.decode()
+
+
+def test_the_language_links_go_back_to_this_site_only_and_know_their_languages(client):
+    for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+        response = client.get(reverse("language", args=["en"]), {"next": target})
+        assert response["Location"] == "/"
+    assert client.get(reverse("language", args=["xx"])).status_code == 404
+    assert client.post(reverse("language", args=["en"])).status_code == 405
 
 
 def test_unknown_page_is_a_french_404(client):

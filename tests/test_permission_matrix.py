@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {
     "home",
     "health",
-    "set_language",
+    "language",
     "proconnect_login",
     "proconnect_callback",
     "decisions:attestation_verify",
@@ -136,12 +136,11 @@ def test_changes_refuse_get(name, world, login):
     assert response.status_code in (404, 405)
 
 
-# Public pages that take an argument (decisions:attestation_verify) are in the matrix with every persona at 200.
+# Public pages that take an argument (decisions:attestation_verify) are in the matrix with every persona at 200;
+# the language links are tested in tests/test_pages.py.
 @pytest.mark.parametrize(
     "name",
-    sorted(
-        PUBLIC - {"set_language", "proconnect_login", "proconnect_callback", "decisions:attestation_verify"}
-    ),
+    sorted(PUBLIC - {"language", "proconnect_login", "proconnect_callback", "decisions:attestation_verify"}),
 )
 def test_public_pages_answer_anonymous(name, client):
     assert client.get(reverse(name)).status_code == 200

@@ -1,7 +1,7 @@
 """The public registry (issue #8, « Public registry »): no login.
 
 The list is searchable and filtered (registry/selectors.py). Anonymous visitors share whole pages, per registry
-state and address (registry/cache.py `shared_page`: the CSP nonce and CSRF token are filled in per response);
+state and address (registry/cache.py `shared_page`: the CSP nonce is filled in per response);
 for a logged-in visitor, the results and the search form are cached fragments and the page around them is
 rendered each time.
 """
@@ -63,7 +63,7 @@ def _path_key(request) -> str:
 def registry_list(request):
     """Every service whose label is active or suspended, searchable and filtered."""
 
-    def render_page(extra_context):
+    def render_page():
         form = RegistrySearchForm(request.GET or None)
         if form.is_bound:
             form.is_valid()
@@ -77,7 +77,7 @@ def registry_list(request):
         if form_html is None:
             form_html = render_to_string("registry/public/_form.html", {"form": form})
             cache_set(form_key, form_html)
-        context = {"form_html": form_html, "results": results, "count": count, **extra_context}
+        context = {"form_html": form_html, "results": results, "count": count}
         return render(request, "registry/public/list.html", context)
 
     return shared_page(request, f"list:{_path_key(request)}", render_page)
@@ -90,7 +90,7 @@ def service_detail(request, siret):
     if not siret.isdigit() or len(siret) != 14:
         raise Http404
 
-    def render_page(extra_context):
+    def render_page():
         label = (
             registry_labels()
             .filter(Q(local_service__siret=siret) | Q(central_service__siret=siret))
@@ -122,7 +122,6 @@ def service_detail(request, siret):
             request,
             "registry/public/service.html",
             {
-                **extra_context,
                 "label": label,
                 "service": label.local_service or label.central_service,
                 "sites": sites,
@@ -140,8 +139,8 @@ def service_detail(request, siret):
 def body_list(request):
     """The certification bodies habilitated by the DITP today, with their accreditation and habilitation."""
 
-    def render_page(extra_context):
+    def render_page():
         bodies = CertificationBody.objects.habilitated().order_by("name")
-        return render(request, "registry/public/bodies.html", {"bodies": bodies, **extra_context})
+        return render(request, "registry/public/bodies.html", {"bodies": bodies})
 
     return shared_page(request, "bodies", render_page)
