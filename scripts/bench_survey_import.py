@@ -170,7 +170,7 @@ def main():
         ratio = measured / baseline
         show = _bytes if unit == ["B"] else _seconds
         verdict = "" if goal is None else ("OK" if ratio <= goal else "ABOVE")
-        goal_text = "—" if goal is None else "≤" + format(goal, "g") + "×"
+        goal_text = "—" if goal is None else "≤" + format(goal, ".3g") + "×"
         print(
             f"{label:<32} {show(measured):>10}   {baseline_label:<38} {show(baseline):>10} "
             f"{ratio:>7.2f}× {goal_text:>7} {verdict}"
