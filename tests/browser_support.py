@@ -73,6 +73,33 @@ def browser():
         browser.close()
 
 
+class Network:
+    """A browser context's network, which a test cuts and gives back: Chromium goes offline and every request is
+    aborted, the service worker's included (set PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS=1 before the browser
+    starts for route() to see them); `cut` lists the URLs refused meanwhile."""
+
+    def __init__(self, context):
+        self.context = context
+        self.down = False
+        self.cut = []
+        context.route("**/*", self._route)
+
+    def _route(self, route):
+        if self.down:
+            self.cut.append(route.request.url)
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    def go_offline(self) -> None:
+        self.down = True
+        self.context.set_offline(True)
+
+    def go_online(self) -> None:
+        self.down = False
+        self.context.set_offline(False)
+
+
 def session_cookie(user, base_url: str) -> dict:
     """A logged-in session for `user` (as after the login form and, for the roles that need it, the second
     factor: give the user a TOTP first, tests.accounts.factories.give_totp)."""

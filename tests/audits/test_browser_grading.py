@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from audits.models import EvidencePhoto, Grade, GradeOperation
 from tests.audits.factories import AssignmentFactory, AuditFactory
-from tests.browser_support import ARTIFACTS, session_cookie
+from tests.browser_support import ARTIFACTS, Network, session_cookie
 
 # Lets context.route() see (and cut) the service worker's own requests, as a real network loss would.
 os.environ["PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"] = "1"
@@ -62,25 +62,8 @@ def test_grading_offline_then_syncing_and_resolving_a_conflict(browser, live_url
     context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_url, locale="fr-FR")
     context.set_default_timeout(10_000)
     context.add_cookies([session_cookie(auditor, live_url)])
-    network = {"down": False, "cut": []}
-
-    def cut_when_down(route):
-        if network["down"]:
-            network["cut"].append(route.request.url)
-            route.abort("internetdisconnected")
-        else:
-            route.continue_()
-
-    context.route("**/*", cut_when_down)
+    network = Network(context)
     page = context.new_page()
-
-    def go_offline():
-        network["down"] = True
-        context.set_offline(True)
-
-    def go_online():
-        network["down"] = False
-        context.set_offline(False)
 
     def tap(code, points):
         page.locator(f'#point-{cp[code].pk} .grading-button[data-points="{points}"]').click()
@@ -105,7 +88,7 @@ def test_grading_offline_then_syncing_and_resolving_a_conflict(browser, live_url
         expect(pending).to_have_text("0")
 
         # Offline: taps are queued on the tablet; a second tap on a checkpoint replaces the queued one.
-        go_offline()
+        network.go_offline()
         expect(banner.locator('[data-role="network"]')).to_have_text("Hors ligne")
         tap("1.2", "0.25")
         tap("1.3", "1")
@@ -123,7 +106,7 @@ def test_grading_offline_then_syncing_and_resolving_a_conflict(browser, live_url
         # Reloaded without network: the page comes from the service worker's cache, the queue from IndexedDB.
         response = page.reload()
         assert response is not None and response.from_service_worker
-        assert any("/notation/" in cut for cut in network["cut"]), network["cut"]
+        assert any("/notation/" in cut for cut in network.cut), network.cut
         expect(page.locator("#grading")).to_have_attribute("data-ready", "true")
         expect(banner.locator('[data-role="network"]')).to_have_text("Hors ligne")
         expect(pending).to_have_text("3")
@@ -133,7 +116,7 @@ def test_grading_offline_then_syncing_and_resolving_a_conflict(browser, live_url
         assert _points(audit) == {"1.1": "0.75"}
 
         # Back online: the queue is sent in one batch and empties.
-        go_online()
+        network.go_online()
         expect(pending).to_have_text("0")
         _wait_until(page, lambda: _points(audit) == {"1.1": "0.75", "1.2": "0", "1.3": "1", "2.1": "0"})
         expect(banner.locator('[data-role="network"]')).to_have_text("En ligne")

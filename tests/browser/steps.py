@@ -24,8 +24,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.accounts.factories import DEFAULT_PASSWORD
-from tests.browser_support import DESKTOP, TABLET, session_cookie
+from tests.browser_support import DESKTOP, TABLET, Network, session_cookie
 from tests.candidates.factories import PDF_BYTES
+from tests.pdf_support import qr_codes
 
 # Lets context.route() see (and cut) the service worker's own requests, as a real network loss would.
 os.environ["PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"] = "1"
@@ -706,16 +707,7 @@ def auditor_grades_on_the_tablet(j: Journey, *, grades: dict[str, str], offline_
         j.people["tablet"].context.close()
     tablet = j.person("tablet", j.people["auditor"].user, viewport=TABLET)
     page, context = tablet.page, tablet.context
-    network = {"down": False, "cut": []}
-
-    def cut_when_down(route):
-        if network["down"]:
-            network["cut"].append(route.request.url)
-            route.abort("internetdisconnected")
-        else:
-            route.continue_()
-
-    context.route("**/*", cut_when_down)
+    network = Network(context)
     checkpoints = {
         cp.code: cp for cp in audit.grid.checkpoints.select_related("section").order_by("section__pk", "pk")
     }
@@ -755,8 +747,7 @@ def auditor_grades_on_the_tablet(j: Journey, *, grades: dict[str, str], offline_
     if not offline_sections:  # graded online only (the offline part is the local journey's)
         wait_until(page, lambda: _grades(audit) == grades, message="grades not saved")
     else:
-        network["down"] = True
-        context.set_offline(True)
+        network.go_offline()
         expect(banner.locator('[data-role="network"]')).to_have_text("Hors ligne")
         offline = [code for section in offline_sections for code in sections[section]]
         for section in offline_sections:
@@ -768,10 +759,9 @@ def auditor_grades_on_the_tablet(j: Journey, *, grades: dict[str, str], offline_
         expect(page.locator("#grading")).to_have_attribute("data-ready", "true")
         expect(pending).to_have_text(str(len(offline)))
         assert set(_grades(audit)) == set(online), "nothing left the tablet while offline"
-        assert network["cut"], "no request was cut"
+        assert network.cut, "no request was cut"
 
-        network["down"] = False
-        context.set_offline(False)
+        network.go_online()
         expect(pending).to_have_text("0", timeout=20_000)
         wait_until(page, lambda: _grades(audit) == grades, message="offline grades not synchronised")
         expect(banner.locator('[data-role="network"]')).to_have_text("En ligne")
@@ -927,22 +917,6 @@ def manager_decides(j: Journey, *, tier_label: str, network_attested: bool = Fal
     label = decision.labels.get()
     j.data["decision"], j.data["label"] = decision, label
     return decision
-
-
-def qr_codes(pdf_bytes: bytes) -> list[str]:
-    """The texts of the QR codes printed in a PDF, decoded by a real reader (zxing-cpp) from the embedded images,
-    enlarged and given the quiet zone a printed page has around them (as tests/decisions/test_attestations.py)."""
-    import zxingcpp
-    from PIL import ImageOps
-    from pypdf import PdfReader
-
-    texts = []
-    for pdf_page in PdfReader(io.BytesIO(pdf_bytes)).pages:
-        for embedded in pdf_page.images:
-            image = embedded.image.convert("L")
-            image = ImageOps.expand(image.resize((image.width * 8, image.height * 8), 0), border=40, fill=255)
-            texts += [result.text for result in zxingcpp.read_barcodes(image)]
-    return texts
 
 
 def candidate_downloads_the_attestation_and_checks_its_qr_code(

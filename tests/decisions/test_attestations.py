@@ -33,6 +33,7 @@ from tests.candidates.factories import (
     SiteFactory,
 )
 from tests.decisions.factories import DecisionFactory, LabelFactory
+from tests.pdf_support import qr_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -69,22 +70,6 @@ def _links(pdf: bytes) -> list[str]:
             if action and "/URI" in action:
                 uris.append(str(action["/URI"]))
     return uris
-
-
-def _qr_codes(pdf: bytes) -> list[str]:
-    """The texts of the QR codes printed in the PDF, decoded by a real reader (zxing-cpp) from the embedded
-    images, enlarged and given the quiet zone a printed page has around them."""
-    import zxingcpp
-    from PIL import ImageOps
-    from pypdf import PdfReader
-
-    texts = []
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        for embedded in page.images:
-            image = embedded.image.convert("L")
-            image = ImageOps.expand(image.resize((image.width * 8, image.height * 8), 0), border=40, fill=255)
-            texts += [result.text for result in zxingcpp.read_barcodes(image)]
-    return texts
 
 
 def _stored(attestation) -> bytes:
@@ -144,7 +129,7 @@ def test_attestation_number_version_and_qr_link(local_label):
     assert url.endswith(reverse("decisions:attestation_verify", args=[attestation.token]))
     assert url in _links(pdf)
     assert url in _text(pdf).replace(" ", "")
-    assert _qr_codes(pdf) == [url]
+    assert qr_codes(pdf) == [url]
 
 
 def test_attestation_is_pdf_a_and_signed_by_the_body(local_label):
