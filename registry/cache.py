@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 
 VERSION_KEY = "registry:version"
 # The memory tier: at most this many entries per process, none larger than LOCAL_MAX_BYTES (the exports, several
@@ -156,4 +157,7 @@ def shared_page(request, key: str, render) -> HttpResponse:
     content, content_type = entry
     if NONCE_SLOT in content:
         content = content.replace(NONCE_SLOT, str(request.csp_nonce))
-    return HttpResponse(content, content_type=content_type)
+    response = HttpResponse(content, content_type=content_type)
+    # What a logged-in visitor gets differs: no shared cache on the way may answer them with this page.
+    patch_vary_headers(response, ("Cookie",))
+    return response

@@ -36,6 +36,7 @@ def test_anonymous_visitors_share_the_page_each_with_their_own_nonce(django_asse
         assert len(nonces) == 1  # every script of the page carries the response's nonce…
         assert f"'nonce-{nonces.pop()}'" in response["Content-Security-Policy"]  # …which the policy allows
         assert "csrfmiddlewaretoken" not in page and not response.cookies  # nothing of one visitor's own
+        assert "Cookie" in response["Vary"]  # no shared cache on the way serves it to a logged-in visitor
     assert NONCE.findall(first_page)[0] != NONCE.findall(second_page)[0]
     # The footer's language links work from a shared page.
     client = Client()
