@@ -282,6 +282,21 @@ def site_add_form(login) -> Target:
     )
 
 
+def site_edit_form(login) -> Target:
+    from candidates.models import Site
+    from tests.candidates.factories import SiteFactory
+
+    target = site_add_form(login)
+    service = target.client.get(target.url).wsgi_request.user.memberships.get().local_service
+    site = SiteFactory(local_service=service)
+    return Target(
+        client=target.client,
+        url=reverse("candidates:site_edit", args=[site.pk]),
+        data=target.data,
+        rows=lambda: Site.objects.filter(pk=site.pk, name=target.data["name"]).count(),
+    )
+
+
 def eligibility_request_form(login) -> Target:
     from candidates.enums import LocalServiceKind
     from candidates.models import EligibilityRequest
@@ -1055,6 +1070,8 @@ TEXT_FIELDS = [
     (registration_form, "contact_name"),
     (site_add_form, "name"),
     (site_add_form, "city"),
+    (site_edit_form, "name"),
+    (site_edit_form, "city"),
     (eligibility_request_form, "service_name"),
     (eligibility_request_form, "proposed_category"),
     (eligibility_request_form, "justification"),
