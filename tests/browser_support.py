@@ -100,6 +100,19 @@ class Network:
         self.context.set_offline(False)
 
 
+def wait_for_the_offline_grading(page) -> None:
+    """The tablet's grading page is ready to work offline: its service worker is installed (within 10 s), the page
+    and its assets are cached, and the grading script has started."""
+    from playwright.sync_api import expect
+
+    assert page.evaluate(
+        "Promise.race([navigator.serviceWorker.ready.then(() => true),"
+        " new Promise((resolve) => setTimeout(() => resolve(false), 10000))])"
+    ), "the service worker did not install"
+    expect(page.locator("html")).to_have_attribute("data-offline-ready", "true")
+    expect(page.locator("#grading")).to_have_attribute("data-ready", "true")
+
+
 def session_cookie(user, base_url: str) -> dict:
     """A logged-in session for `user` (as after the login form and, for the roles that need it, the second
     factor: give the user a TOTP first, tests.accounts.factories.give_totp)."""

@@ -1,6 +1,9 @@
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 
+from labelsp.forms import validate_plausible_date
 from labelsp.geo import DEPARTEMENTS, REGIONS, region_of
 from labelsp.validators import complete_siret, siret_is_valid, validate_siret
 
@@ -43,3 +46,20 @@ def test_every_departement_belongs_to_a_known_region():
     assert region_of("69") == "84"
     assert region_of("2A") == "94"
     assert region_of("974") == "04"
+
+
+@pytest.mark.parametrize(
+    ("value", "plausible"),
+    [
+        (datetime.date(1999, 12, 31), False),
+        (datetime.date(2000, 1, 1), True),
+        (datetime.date(2099, 12, 31), True),
+        (datetime.date(2100, 1, 1), False),
+    ],
+)
+def test_a_date_is_plausible_from_2000_to_2099(value, plausible):
+    if plausible:
+        validate_plausible_date(value)
+    else:
+        with pytest.raises(ValidationError, match="entre le 1er janvier 2000 et le 31 décembre 2099"):
+            validate_plausible_date(value)

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from audits.models import EvidencePhoto, Grade, GradeOperation
 from tests.audits.factories import AssignmentFactory, AuditFactory
-from tests.browser_support import ARTIFACTS, Network, session_cookie
+from tests.browser_support import ARTIFACTS, Network, session_cookie, wait_for_the_offline_grading
 
 # Lets context.route() see (and cut) the service worker's own requests, as a real network loss would.
 os.environ["PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"] = "1"
@@ -73,12 +73,7 @@ def test_grading_offline_then_syncing_and_resolving_a_conflict(browser, live_url
     try:
         # Online: the service worker installs and caches the page and its assets.
         page.goto(f"{url}?partie=1")
-        assert page.evaluate(
-            "Promise.race([navigator.serviceWorker.ready.then(() => true),"
-            " new Promise((resolve) => setTimeout(() => resolve(false), 10000))])"
-        ), "the service worker did not install"
-        expect(page.locator("html")).to_have_attribute("data-offline-ready", "true")
-        expect(page.locator("#grading")).to_have_attribute("data-ready", "true")
+        wait_for_the_offline_grading(page)
         expect(banner.locator('[data-role="network"]')).to_have_text("En ligne")
 
         tap("1.1", "0.75")

@@ -24,7 +24,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.accounts.factories import DEFAULT_PASSWORD
-from tests.browser_support import DESKTOP, TABLET, Network, session_cookie
+from tests.browser_support import DESKTOP, TABLET, Network, session_cookie, wait_for_the_offline_grading
 from tests.candidates.factories import PDF_BYTES
 from tests.pdf_support import qr_codes
 
@@ -726,12 +726,7 @@ def auditor_grades_on_the_tablet(j: Journey, *, grades: dict[str, str], offline_
     # From the audit's page, as the auditor opens it on site.
     page.goto(reverse("audits:audit_detail", args=[audit.pk]))
     page.get_by_role("link", name="Noter sur la tablette").click()
-    assert page.evaluate(
-        "Promise.race([navigator.serviceWorker.ready.then(() => true),"
-        " new Promise((resolve) => setTimeout(() => resolve(false), 10000))])"
-    ), "the service worker did not install"
-    expect(page.locator("html")).to_have_attribute("data-offline-ready", "true")
-    expect(page.locator("#grading")).to_have_attribute("data-ready", "true")
+    wait_for_the_offline_grading(page)
     banner = page.locator("#grading-banner")
     pending = page.locator('[data-role="pending-count"]')
     expect(banner.locator('[data-role="network"]')).to_have_text("En ligne")
